@@ -1,0 +1,44 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry as PromRegistry } from 'prom-client';
+import { distributionRoutes } from './http/distribution/index.js';
+import { installErrorHandlers } from './http/error-handler.js';
+import { registerMetrics } from './http/ops/metrics.js';
+import { opsRoutes } from './http/ops/index.js';
+import type { Registry } from './services/registry/index.js';
+import type { FastifyRequest } from 'fastify';
+
+export interface AppDeps {
+  registry: Registry;
+  logger: Logger;
+  maxManifestBytes: number;
+  authenticate: (req: FastifyRequest) => Promise<void>;
+  ready: () => Promise<void>;
+  uploadsInProgress: () => Promise<number>;
+  storageUsedBytes: () => Promise<number>;
+  https?: { cert: Buffer; key: Buffer };
+}
+
+/** Builds the HTTP app from its dependencies; never listens (tests and main decide that). */
+export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; metrics: PromRegistry }> {
+  const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // Upload bodies stream for as long as they take; the socket's idle timeout still applies.
+    requestTimeout: 0,
+    ...(deps.https ? { https: deps.https } : {}),
+  };
+  const app = Fastify(options) as unknown as FastifyInstance;
+  installErrorHandlers(app);
+  const metrics = registerMetrics(app, deps);
+  await app.register(opsRoutes, { metrics, ready: deps.ready });
+  await app.register(distributionRoutes, {
+    registry: deps.registry,
+    maxManifestBytes: deps.maxManifestBytes,
+    authenticate: deps.authenticate,
+  });
+  return { app, metrics };
+}

@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig, validateConfig } from './load.js';
+export { type Config, ConfigSchema } from './schema.js';

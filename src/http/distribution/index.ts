@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RegistryError } from '../../oci/errors.js';
+import type { Registry } from '../../services/registry/index.js';
+import { deleteBlob, getBlob, headBlob } from './blob-routes.js';
+import type { V2Handler } from './context.js';
+import { base, catalog, listTags, referrers } from './listing-routes.js';
+import { deleteManifest, getManifest, headManifest, putManifest } from './manifest-routes.js';
+import { matchRoute, type RouteKind, splitUrl } from './routes.js';
+import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './upload-routes.js';
+
+export interface DistributionOptions {
+  registry: Registry;
+  maxManifestBytes: number;
+  /** Runs before every /v2 request; throws UNAUTHORIZED/DENIED to refuse it. */
+  authenticate: (req: FastifyRequest) => Promise<void>;
+}
+
+type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+function table(maxManifestBytes: number): Record<RouteKind, Partial<Record<Method, V2Handler>>> {
+  return {
+    base: { GET: base, HEAD: base },
+    catalog: { GET: catalog },
+    tags: { GET: listTags },
+    manifest: {
+      GET: getManifest,
+      HEAD: headManifest,
+      PUT: (ctx) => putManifest({ ...ctx, maxManifestBytes }),
+      DELETE: deleteManifest,
+    },
+    blob: { GET: getBlob, HEAD: headBlob, DELETE: deleteBlob },
+    uploads: { POST: startUpload },
+    upload: { GET: uploadStatus, PATCH: patchUpload, PUT: finishUpload, DELETE: cancelUpload },
+    referrers: { GET: referrers },
+  };
+}
+
+/**
+ * The OCI Distribution Spec v1.1 API. Bodies are streams the handlers read themselves (blobs are
+ * never buffered), so every content-type parser is replaced by a pass-through in this scope.
+ */
+export async function distributionRoutes(app: FastifyInstance, opts: DistributionOptions): Promise<void> {
+  const routes = table(opts.maxManifestBytes);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, _payload, done) => done(null));
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('Docker-Distribution-API-Version', 'registry/2.0');
+  });
+  const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const { path, query } = splitUrl(req.url);
+    const match = matchRoute(path);
+    if (!match) throw new RegistryError('WHARF_ERR_NOT_FOUND', 'no such endpoint');
+    const handler = routes[match.kind][req.method as Method];
+    if (!handler) throw new RegistryError('UNSUPPORTED', `${req.method} is not supported here`);
+    await opts.authenticate(req);
+    return handler({ req, reply, match, query, registry: opts.registry });
+  };
+  for (const url of ['/v2', '/v2/', '/v2/*']) {
+    app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'], url, handler: handle });
+  }
+}

@@ -1,0 +1,33 @@
+import { RegistryError } from '../../oci/errors.js';
+import { assertRepositoryName } from '../../oci/names.js';
+import type { MetaStore, Page } from '../../ports/meta-store.js';
+
+export interface Listing {
+  items: string[];
+  /** The `last` value of the next page, when there may be more. */
+  next: string | undefined;
+}
+
+/** Fetches one more than asked to learn whether a next page exists, so no count query is needed. */
+async function paged(fetch: (page: Page) => Promise<string[] | undefined>, page: Page): Promise<Listing | undefined> {
+  if (page.n === 0) return { items: [], next: undefined };
+  const rows = await fetch({ ...page, n: page.n + 1 });
+  if (!rows) return undefined;
+  const items = rows.slice(0, page.n);
+  return { items, next: rows.length > page.n ? items[items.length - 1] : undefined };
+}
+
+export class ListingService {
+  constructor(private readonly deps: { meta: MetaStore }) {}
+
+  async tags(repo: string, page: Page): Promise<Listing> {
+    assertRepositoryName(repo);
+    const out = await paged((p) => this.deps.meta.tags.list(repo, p), page);
+    if (!out) throw new RegistryError('NAME_UNKNOWN', undefined, { detail: { name: repo } });
+    return out;
+  }
+
+  async catalog(page: Page): Promise<Listing> {
+    return (await paged((p) => this.deps.meta.repos.list(p), page)) ?? { items: [], next: undefined };
+  }
+}
