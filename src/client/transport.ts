@@ -1,0 +1,124 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { type Dispatcher, request } from 'undici';
+import { Authenticator, type Credentials } from './auth.js';
+import { httpError, networkError, RegistryClientError } from './errors.js';
+
+export interface SendOptions {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  /** A path under the registry origin (`/v2/…`), or an absolute URL (a `Location` header). */
+  url: string | URL;
+  headers?: Record<string, string>;
+  /** A buffer, or a factory so the body can be sent again after an auth challenge. */
+  body?: Uint8Array | (() => Readable);
+  /** Token scopes the request needs (`repository:foo:pull`). */
+  scopes: readonly string[];
+  /** Statuses that count as success; any other throws a RegistryClientError. */
+  ok: readonly number[];
+  /** What the request is for, named in error messages. */
+  what: string;
+  /** Follow 3xx redirects (blob GETs may go to object storage). */
+  followRedirects?: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RegistryResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Dispatcher.ResponseData['body'];
+  url: URL;
+}
+
+export interface TransportOptions {
+  /** Host (and port) the registry API answers on. */
+  host: string;
+  plainHttp: boolean;
+  credentials?: Credentials | undefined;
+  dispatcher?: Dispatcher | undefined;
+  userAgent?: string | undefined;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/** Sends requests to one registry, answering auth challenges once per request. */
+export class Transport {
+  readonly origin: string;
+  readonly host: string;
+  private readonly auth: Authenticator;
+  private readonly dispatcher: Dispatcher | undefined;
+  private readonly userAgent: string;
+
+  constructor(opts: TransportOptions) {
+    this.host = opts.host;
+    this.origin = `${opts.plainHttp ? 'http' : 'https'}://${opts.host}`;
+    this.dispatcher = opts.dispatcher;
+    this.auth = new Authenticator(opts.credentials, opts.dispatcher);
+    this.userAgent = opts.userAgent ?? 'wharf-client/0.1';
+  }
+
+  resolve(url: string | URL): URL {
+    return new URL(url, this.origin);
+  }
+
+  async send(o: SendOptions): Promise<RegistryResponse> {
+    const url = this.resolve(o.url);
+    let authorization = this.auth.headerFor(o.scopes);
+    let res = await this.once(o, url, authorization);
+    if (res.status === 401) {
+      const text = await res.body.text().catch(() => '');
+      if (!(await this.auth.onChallenge(res.headers['www-authenticate'], o.scopes, authorization))) {
+        throw httpError(o.what, 401, text);
+      }
+      authorization = this.auth.headerFor(o.scopes);
+      res = await this.once(o, url, authorization);
+    }
+    if (o.followRedirects) res = await this.follow(o, res);
+    if (!o.ok.includes(res.status)) {
+      const text = o.method === 'HEAD' ? '' : await res.body.text().catch(() => '');
+      if (o.method === 'HEAD') await res.body.dump();
+      throw httpError(o.what, res.status, text);
+    }
+    return res;
+  }
+
+  private async follow(o: SendOptions, first: RegistryResponse): Promise<RegistryResponse> {
+    let res = first;
+    for (let i = 0; REDIRECTS.has(res.status); i++) {
+      const location = header(res.headers, 'location');
+      if (!location) break;
+      if (i >= MAX_REDIRECTS)
+        throw new RegistryClientError(`${o.what}: too many redirects`, { status: res.status });
+      await res.body.dump();
+      const next = new URL(location, res.url);
+      res = await this.once(o, next, undefined, false);
+    }
+    return res;
+  }
+
+  private async once(o: SendOptions, url: URL, authorization: string | undefined, withBody = true) {
+    const headers: Record<string, string> = { 'user-agent': this.userAgent, ...o.headers };
+    if (authorization && url.origin === this.origin) headers.authorization = authorization;
+    const body = !withBody ? undefined : typeof o.body === 'function' ? o.body() : o.body;
+    try {
+      const res = await request(url, {
+        method: o.method,
+        headers,
+        body: body ?? null,
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      const out: RegistryResponse = { status: res.statusCode, headers: res.headers, body: res.body, url };
+      return out;
+    } catch (err) {
+      if (o.signal?.aborted) throw err;
+      throw networkError(o.what, url.host, err);
+    }
+  }
+}
+
+/** A header's first value, or undefined. */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
