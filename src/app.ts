@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry as PromRegistry } from 'prom-client';
 import { distributionRoutes } from './http/distribution/index.js';
@@ -6,7 +6,6 @@ import { installErrorHandlers } from './http/error-handler.js';
 import { registerMetrics } from './http/ops/metrics.js';
 import { opsRoutes } from './http/ops/index.js';
 import type { Registry } from './services/registry/index.js';
-import type { FastifyRequest } from 'fastify';
 
 export interface AppDeps {
   registry: Registry;
@@ -23,7 +22,8 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; metrics: PromRegistry }> {
   const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the hot path; the error handler logs what matters.
+    logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

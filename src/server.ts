@@ -82,9 +82,16 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   log.info({ address, data: dataDir, database: meta.dialect, tls: Boolean(https) }, 'wharf registry listening');
   const close = async () => {
     clearInterval(purge);
+    // close() drops idle keep-alive connections once; ones whose response finishes later must be swept
+    // too, or a finished download would hold shutdown until the grace period ends.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
     const grace = setTimeout(() => app.server.closeAllConnections(), config.limits.shutdownGraceSeconds * 1000);
-    await app.close();
-    clearTimeout(grace);
+    try {
+      await app.close();
+    } finally {
+      clearInterval(sweep);
+      clearTimeout(grace);
+    }
     await meta.close();
   };
   return { app, url: address, close };

@@ -8,6 +8,13 @@ import { deleteManifest, getManifest, headManifest, putManifest } from './manife
 import { matchRoute, type RouteKind, splitUrl } from './routes.js';
 import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './upload-routes.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The operation a request was dispatched to (for metrics), e.g. `manifest_get`. */
+    routeLabel: string;
+  }
+}
+
 export interface DistributionOptions {
   registry: Registry;
   maxManifestBytes: number;
@@ -50,6 +57,7 @@ export async function distributionRoutes(app: FastifyInstance, opts: Distributio
     const { path, query } = splitUrl(req.url);
     const match = matchRoute(path);
     if (!match) throw new RegistryError('WHARF_ERR_NOT_FOUND', 'no such endpoint');
+    req.routeLabel = `${match.kind}_${req.method.toLowerCase()}`;
     const handler = routes[match.kind][req.method as Method];
     if (!handler) throw new RegistryError('UNSUPPORTED', `${req.method} is not supported here`);
     await opts.authenticate(req);

@@ -43,7 +43,8 @@ export async function referrers(ctx: V2Context): Promise<unknown> {
   const artifactType = ctx.query.get('artifactType') ?? undefined;
   const index = await ctx.registry.manifests.referrers(ctx.match.name, parseDigest(ctx.match.ref), artifactType);
   if (artifactType !== undefined) ctx.reply.header('OCI-Filters-Applied', 'artifactType');
-  return ctx.reply.code(200).type(MediaType.OciIndex).send(JSON.stringify(index));
+  // Set as a header, not via type(): clients compare it exactly and a charset suffix would break that.
+  return ctx.reply.code(200).header('Content-Type', MediaType.OciIndex).send(Buffer.from(JSON.stringify(index)));
 }
 
 export async function base(ctx: V2Context): Promise<unknown> {

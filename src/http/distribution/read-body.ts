@@ -8,7 +8,8 @@ export async function readLimited(stream: Readable, limit: number): Promise<Buff
   for await (const chunk of stream) {
     total += (chunk as Buffer).length;
     if (total > limit) {
-      stream.destroy();
+      // Answer now and close the connection after the answer; destroying the stream would drop the answer too.
+      stream.pause();
       throw new RegistryError('MANIFEST_INVALID', 'manifest too large', {
         status: 413,
         detail: { limit },

@@ -1,17 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry as PromRegistry, collectDefaultMetrics } from 'prom-client';
-import { matchRoute, splitUrl } from '../distribution/routes.js';
 
 export interface MetricsSources {
   uploadsInProgress: () => Promise<number>;
   storageUsedBytes: () => Promise<number>;
-}
-
-/** Route label: the /v2 operation, never the raw path (names and digests would explode cardinality). */
-function routeLabel(url: string, method: string): string {
-  const { path } = splitUrl(url);
-  if (!path.startsWith('/v2')) return path.startsWith('/api/') ? 'api' : path;
-  return `${matchRoute(path)?.kind ?? 'unknown'}_${method.toLowerCase()}`;
 }
 
 /** Prometheus metrics for the whole app, collected in one onResponse hook. */
@@ -31,8 +23,10 @@ export function registerMetrics(app: FastifyInstance, sources: MetricsSources): 
   new Gauge({ name: 'wharf_uploads_in_progress', help: 'Open upload sessions', registers: [registry], async collect() { this.set(await sources.uploadsInProgress()); } });
   new Gauge({ name: 'wharf_storage_used_bytes', help: 'Bytes of stored blobs', registers: [registry], async collect() { this.set(await sources.storageUsedBytes()); } });
 
+  // Route label: the dispatched operation, never the raw path (names and digests would explode cardinality).
+  app.decorateRequest('routeLabel', '');
   app.addHook('onResponse', async (req, reply) => {
-    const route = routeLabel(req.url, req.method);
+    const route = req.routeLabel || (reply.statusCode === 404 ? 'not_found' : (req.routeOptions.url ?? 'unknown'));
     requests.inc({ route, status: reply.statusCode });
     latency.observe({ route }, reply.elapsedTime / 1000);
     const inLen = Number(req.headers['content-length'] ?? 0);
