@@ -1,0 +1,38 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { initialMigration } from './migrations/0001-initial.js';
+import type { Database, SqlDialect } from './schema.js';
+
+/** Every migration, in code (no directory scan, so this works the same from src/ and dist/). */
+function migrations(dialect: SqlDialect): Record<string, Migration> {
+  return {
+    '0001-initial': initialMigration(dialect),
+  };
+}
+
+class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: SqlDialect) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}
+
+/**
+ * Brings the schema to the latest version. Idempotent, and safe when several processes start at
+ * once (Kysely's migrator holds a lock: an advisory lock on PostgreSQL, the single writer on SQLite).
+ */
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  log: (msg: string) => void = () => {},
+): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const r of results ?? []) {
+    if (r.status === 'Success') log(`metadata migration ${r.migrationName} applied`);
+    if (r.status === 'Error') log(`metadata migration ${r.migrationName} failed`);
+  }
+  if (error !== undefined) {
+    throw new Error('metadata migration failed', { cause: error });
+  }
+}

@@ -1,0 +1,39 @@
+import { type Kysely, sql } from 'kysely';
+import type { MetaStore } from '../../ports/meta-store.js';
+import { SqlBlobMetaStore } from './blobs.js';
+import { SqlManifestStore } from './manifests.js';
+import { SqlRepositoryStore } from './repositories.js';
+import type { Database, SqlDialect } from './schema.js';
+import { SqlTagStore } from './tags.js';
+import { SqlUploadStore } from './uploads.js';
+
+/** The MetaStore over Kysely: the same queries on SQLite and PostgreSQL, split by aggregate. */
+export class SqlMetaStore implements MetaStore {
+  readonly repos: SqlRepositoryStore;
+  readonly blobs: SqlBlobMetaStore;
+  readonly manifests: SqlManifestStore;
+  readonly tags: SqlTagStore;
+  readonly uploads: SqlUploadStore;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: SqlDialect,
+  ) {
+    this.repos = new SqlRepositoryStore(db);
+    this.blobs = new SqlBlobMetaStore(db);
+    this.manifests = new SqlManifestStore(db);
+    this.tags = new SqlTagStore(db);
+    this.uploads = new SqlUploadStore(db);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  /** Ends the pool or closes the SQLite file; calling it again is harmless. */
+  close(): Promise<void> {
+    this.closing ??= this.db.destroy();
+    return this.closing;
+  }
+}
