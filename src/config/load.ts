@@ -20,7 +20,10 @@ function envOverrides(env: NodeJS.ProcessEnv): Plain {
     if (nested) {
       for (const sub of Object.keys(nested)) {
         const v = env[`WHARF_${snake(key)}_${snake(sub)}`];
-        if (v !== undefined) ((out[key] ??= {}) as Plain)[sub] = v;
+        if (v === undefined) continue;
+        const section = (out[key] ?? {}) as Plain;
+        section[sub] = v;
+        out[key] = section;
       }
     } else {
       const v = env[`WHARF_${snake(key)}`];
