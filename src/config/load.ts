@@ -68,7 +68,9 @@ async function readConfigFile(path: string): Promise<Plain> {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`);
+    // The parser's message carries a multi-line excerpt; the first line says what and where.
+    const firstLine = (err as Error).message.split('\n')[0]?.replace(/:$/, '') ?? 'parse error';
+    throw new ConfigError(`config file ${path} is not valid YAML: ${firstLine}`);
   }
   if (doc === null || doc === undefined) return {};
   if (!isPlain(doc)) throw new ConfigError(`config file ${path} must be a mapping`);

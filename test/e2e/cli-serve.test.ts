@@ -68,9 +68,7 @@ describe('wharf serve: refusing a bad configuration', () => {
     expectOneLineFailure(r, pattern);
   });
 
-  // BUG (src/config/load.ts readConfigFile): the yaml parser's message embeds a multi-line code frame,
-  // so the CLI prints 5 lines instead of one. Remove `.fails` when it is fixed.
-  it.fails('a config file with invalid YAML', async () => {
+  it('a config file with invalid YAML', async () => {
     const cwd = await dir('yaml-invalid');
     const file = join(cwd, 'wharf.yaml');
     await writeFile(file, 'version: [1\n');
