@@ -105,7 +105,14 @@ async function waitReady(
   );
 }
 
+/** Registries still running; killed if the test process exits without stopping them. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 async function stopChild(child: ChildProcess): Promise<void> {
+  live.delete(child);
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -122,6 +129,7 @@ async function startOnce(dir: string, opts: DockerRegistryOptions): Promise<Dock
   const configPath = join(dir, 'config.yml');
   await writeFile(configPath, configYaml(dir, storage, port, opts.htpasswd !== undefined));
   const child = spawn(DOCKER_REGISTRY_BIN, ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  live.add(child);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (s: string) => {
     stderr = (stderr + s).slice(-20_000);

@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { registerCopy } from './copy.js';
+import { registerDelete } from './delete.js';
+import { registerInspect } from './inspect.js';
+import { type CliIo, processIo } from './io.js';
+import { registerLogin } from './login.js';
+import { registerTags } from './tags.js';
+
+export type { CliIo } from './io.js';
+
+/**
+ * Adds the client verbs (copy, inspect, tags, delete, login, logout) to a commander program.
+ * Failures print one line to stderr and set a non-zero exit code; nothing throws out of an action.
+ */
+export function registerClientCommands(program: Command, io: CliIo = processIo()): void {
+  registerCopy(program, io);
+  registerInspect(program, io);
+  registerTags(program, io);
+  registerDelete(program, io);
+  registerLogin(program, io);
+}
+
+/**
+ * Runs the client verbs on `argv` (without `node` and the script name) and resolves to the exit
+ * code, without touching process.exitCode. Output goes to `io` (process streams by default).
+ */
+export async function runCli(argv: string[], io: Partial<Omit<CliIo, 'setExitCode'>> = {}): Promise<number> {
+  let code = 0;
+  const full: CliIo = {
+    ...processIo(),
+    ...io,
+    setExitCode: (c) => {
+      code = c;
+    },
+  };
+  const program = new Command('wharf')
+    .exitOverride()
+    .configureOutput({ writeOut: full.stdout, writeErr: full.stderr });
+  registerClientCommands(program, full);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    throw err;
+  }
+  return code;
+}
