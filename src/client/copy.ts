@@ -84,6 +84,44 @@ function counted(stream: Readable, onBytes: (n: number) => void): Readable {
   return stream.pipe(tap);
 }
 
+function emptyResult(root: Descriptor, plan: Plan): CopyResult {
+  return {
+    digest: root.digest,
+    mediaType: root.mediaType,
+    manifests: plan.manifests.length,
+    blobsCopied: 0,
+    blobsMounted: 0,
+    blobsSkipped: 0,
+    bytesCopied: 0,
+  };
+}
+
+/** Copies one blob unless the destination has it, counting bytes as they are read from the source. */
+async function copyBlob(
+  src: ImageEndpoint,
+  dst: ImageEndpoint,
+  blob: Descriptor,
+  result: CopyResult,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  let sent = 0;
+  const count = (n: number) => {
+    sent += n;
+    onBytes(n);
+  };
+  if (await dst.hasBlob(blob)) {
+    result.blobsSkipped++;
+  } else if (
+    (await dst.putBlob(blob, async () => counted(await src.openBlob(blob), count), src)) === 'mounted'
+  ) {
+    result.blobsMounted++;
+  } else {
+    result.blobsCopied++;
+    result.bytesCopied += blob.size;
+  }
+  onBytes(blob.size - sent);
+}
+
 /**
  * Copies an image (manifest or index, with every platform) from `src` to `dst`: blobs first
  * (skipping those present, mounting where the registry allows), then child manifests, then the root.
@@ -104,33 +142,14 @@ export async function copyImage(
     manifestsDone: 0,
     manifestsTotal: plan.manifests.length,
   };
-  const result: CopyResult = {
-    digest: root.descriptor.digest,
-    mediaType: root.descriptor.mediaType,
-    manifests: plan.manifests.length,
-    blobsCopied: 0,
-    blobsMounted: 0,
-    blobsSkipped: 0,
-    bytesCopied: 0,
-  };
+  const result = emptyResult(root.descriptor, plan);
   const report = () => opts.onProgress?.(progress);
   report();
   await forEachLimit(plan.blobs, opts.concurrency ?? 4, async (blob) => {
-    let sent = 0;
-    const onBytes = (n: number) => {
-      sent += n;
+    await copyBlob(src, dst, blob, result, (n) => {
       progress.bytesDone += n;
       report();
-    };
-    if (await dst.hasBlob(blob)) {
-      result.blobsSkipped++;
-    } else {
-      const how = await dst.putBlob(blob, async () => counted(await src.openBlob(blob), onBytes), src);
-      if (how === 'mounted') result.blobsMounted++;
-      else result.blobsCopied++;
-      result.bytesCopied += how === 'mounted' ? 0 : blob.size;
-    }
-    progress.bytesDone += blob.size - sent;
+    });
     progress.blobsDone++;
     report();
   });

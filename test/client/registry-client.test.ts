@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RegistryClientError } from '../../src/client/index.js';
 import type { Digest } from '../../src/oci/digest.js';
 import { type DockerRegistry, startDockerRegistry } from '../helpers/docker-registry.js';
-import { blobOf, makeImage, makeMultiPlatformIndex, OCI_LAYER, sha256 } from '../helpers/images.js';
+import {
+  blobOf,
+  makeImage,
+  makeIndex,
+  makeMultiPlatformIndex,
+  OCI_LAYER,
+  sha256,
+} from '../helpers/images.js';
 import { pushArtifact } from '../helpers/push.js';
 
 let reg: DockerRegistry;
@@ -56,6 +63,33 @@ describe('RegistryClient against docker-registry', () => {
       'mounted',
     );
     expect(await client.blobExists('mount/dst', desc.digest)).toBe(true);
+  });
+
+  it('falls back to an upload when the mount source lacks the blob', async () => {
+    const blob = blobOf(randomBytes(500), OCI_LAYER);
+    const desc = { digest: blob.descriptor.digest as Digest, size: blob.bytes.length };
+    expect(await client.uploadBlob('mount/dst2', desc, blob.bytes, { mountFrom: 'mount/empty' })).toBe(
+      'uploaded',
+    );
+    expect(await client.blobExists('mount/dst2', desc.digest)).toBe(true);
+  });
+
+  it('finds referrers through the tag fallback when the registry has no referrers API', async () => {
+    const image = makeImage({ layers: 1 });
+    await pushArtifact(client, 'app/refs', 'v1', image);
+    const sig = makeImage({
+      layers: 1,
+      artifactType: 'application/vnd.example.sig',
+      subject: image.manifest.descriptor,
+    });
+    await pushArtifact(client, 'app/refs', sig.manifest.descriptor.digest, sig);
+    const subject = image.manifest.descriptor.digest as Digest;
+    expect(await client.referrers('app/refs', subject)).toEqual([]);
+    const index = makeIndex([sig]);
+    await client.putManifest('app/refs', subject.replace(':', '-'), index.manifest.bytes);
+    const found = await client.referrers('app/refs', subject);
+    expect(found.map((d) => d.digest)).toEqual([sig.manifest.descriptor.digest]);
+    expect(await client.referrers('app/refs', subject, { artifactType: 'other/type' })).toEqual([]);
   });
 
   it('puts, gets, heads and deletes manifests byte for byte', async () => {
