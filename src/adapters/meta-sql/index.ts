@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { MetaStore } from '../../ports/meta-store.js';
 import { migrateToLatest } from './migrate.js';
-import { openPostgres, redactUrl } from './postgres.js';
 import type { Database } from './schema.js';
 import { SqlMetaStore } from './sql-meta-store.js';
-import { openSqlite, SQLITE_MEMORY } from './sqlite.js';
 
 export { SqlMetaStore } from './sql-meta-store.js';
+
+/** Kept here, not imported from sqlite.ts, so parsing a URL loads no driver. */
+const SQLITE_MEMORY = ':memory:';
 
 export type DatabaseTarget = { dialect: 'postgres'; url: string } | { dialect: 'sqlite'; path: string };
 
@@ -31,10 +32,13 @@ export async function openMetaStore(
   const log = options.log ?? (() => {});
   const target = parseDatabaseUrl(url);
   let db: Kysely<Database>;
+  // Drivers load lazily: an embedded registry never pays for pg, a PostgreSQL one never for SQLite.
   if (target.dialect === 'postgres') {
+    const { openPostgres, redactUrl } = await import('./postgres.js');
     db = openPostgres(target.url, log);
     log(`metadata: postgres at ${redactUrl(target.url)}`);
   } else {
+    const { openSqlite } = await import('./sqlite.js');
     db = openSqlite(target.path, log);
     log(`metadata: sqlite at ${target.path}`);
   }
