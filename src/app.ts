@@ -1,10 +1,15 @@
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry as PromRegistry } from 'prom-client';
 import { distributionRoutes } from './http/distribution/index.js';
 import { installErrorHandlers } from './http/error-handler.js';
-import { registerMetrics } from './http/ops/metrics.js';
 import { opsRoutes } from './http/ops/index.js';
+import { registerMetrics } from './http/ops/metrics.js';
 import type { Registry } from './services/registry/index.js';
 
 export interface AppDeps {

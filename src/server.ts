@@ -37,7 +37,9 @@ async function authFor(config: Config, dataDir: string, log: Logger) {
   const admin = await loadAdmin(dataDir, config.adminPassword || process.env.WHARF_ADMIN_PASSWORD || '');
   if (admin.generatedPassword) {
     // Printed once, on first start; only its hash is kept.
-    process.stderr.write(`\nwharf: generated admin password (shown once): ${admin.generatedPassword}\n  login: wharf login <host> -u admin\n\n`);
+    process.stderr.write(
+      `\nwharf: generated admin password (shown once): ${admin.generatedPassword}\n  login: wharf login <host> -u admin\n\n`,
+    );
   }
   return basicAuthenticator(admin);
 }
@@ -57,9 +59,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     manifestCacheTtlMs: config.cache.manifestTtlSeconds * 1000,
     manifestCacheEntries: config.cache.manifestEntries,
   });
-  const https = config.tls.cert && config.tls.key
-    ? { cert: await readFile(config.tls.cert), key: await readFile(config.tls.key) }
-    : undefined;
+  const https =
+    config.tls.cert && config.tls.key
+      ? { cert: await readFile(config.tls.cert), key: await readFile(config.tls.key) }
+      : undefined;
   const { app } = await buildApp({
     registry,
     logger: log,
@@ -79,13 +82,19 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   }, config.uploads.purgeIntervalSeconds * 1000);
   purge.unref();
   const address = await app.listen({ host, port });
-  log.info({ address, data: dataDir, database: meta.dialect, tls: Boolean(https) }, 'wharf registry listening');
+  log.info(
+    { address, data: dataDir, database: meta.dialect, tls: Boolean(https) },
+    'wharf registry listening',
+  );
   const close = async () => {
     clearInterval(purge);
     // close() drops idle keep-alive connections once; ones whose response finishes later must be swept
     // too, or a finished download would hold shutdown until the grace period ends.
     const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
-    const grace = setTimeout(() => app.server.closeAllConnections(), config.limits.shutdownGraceSeconds * 1000);
+    const grace = setTimeout(
+      () => app.server.closeAllConnections(),
+      config.limits.shutdownGraceSeconds * 1000,
+    );
     try {
       await app.close();
     } finally {

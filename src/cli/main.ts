@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { registerClientCommands } from './commands/index.js';
 import { registerServe } from './serve.js';
 
 const program = new Command('wharf')
@@ -10,7 +9,11 @@ const program = new Command('wharf')
   .exitOverride();
 
 registerServe(program);
-registerClientCommands(program);
+// The server and the client verbs load lazily: each costs tens of MiB the other never needs.
+if (process.argv[2] !== 'serve') {
+  const { registerClientCommands } = await import('./commands/index.js');
+  registerClientCommands(program);
+}
 
 try {
   await program.parseAsync(process.argv);

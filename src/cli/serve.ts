@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/index.js';
-import { startServer } from '../server.js';
+import { loadConfig } from '../config/index.js';
 
 interface ServeFlags {
   listen?: string;
@@ -20,7 +19,8 @@ function flagsToConfig(f: ServeFlags): Record<string, unknown> {
   if (f.database) out.database = f.database;
   if (f.auth) out.auth = f.auth;
   if (f.logLevel) out.logLevel = f.logLevel;
-  if (f.tlsCert || f.tlsKey) out.tls = { ...(f.tlsCert ? { cert: f.tlsCert } : {}), ...(f.tlsKey ? { key: f.tlsKey } : {}) };
+  if (f.tlsCert || f.tlsKey)
+    out.tls = { ...(f.tlsCert ? { cert: f.tlsCert } : {}), ...(f.tlsKey ? { key: f.tlsKey } : {}) };
   return out;
 }
 
@@ -37,18 +37,23 @@ export function registerServe(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS')
     .option('--tls-key <file>', 'PEM private key')
     .action(async (flags: ServeFlags) => {
-      const config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), flags: flagsToConfig(flags) });
+      const config = await loadConfig({
+        ...(flags.config ? { file: flags.config } : {}),
+        flags: flagsToConfig(flags),
+      });
+      const { startServer } = await import('../server.js');
       const server = await startServer(config);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) process.exit(1); // a second signal means "now"
         stopping = true;
         server.app.log.info({ signal }, 'shutting down');
-        server.close().then(() => process.exit(0), () => process.exit(1));
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
     });
 }
-
-export { ConfigError };

@@ -23,10 +23,16 @@ describe('loadConfig', () => {
   });
 
   it('layers file, then environment, then flags', async () => {
-    const file = await configFile('version: 1\nlisten: 0.0.0.0:6000\ndataDir: /srv/a\nuploads:\n  ttlSeconds: 60\n');
+    const file = await configFile(
+      'version: 1\nlisten: 0.0.0.0:6000\ndataDir: /srv/a\nuploads:\n  ttlSeconds: 60\n',
+    );
     const c = await loadConfig({
       file,
-      env: { WHARF_DATA_DIR: '/srv/b', WHARF_UPLOADS_PURGE_INTERVAL_SECONDS: '30', WHARF_DATABASE_URL: 'postgres://x/y' },
+      env: {
+        WHARF_DATA_DIR: '/srv/b',
+        WHARF_UPLOADS_PURGE_INTERVAL_SECONDS: '30',
+        WHARF_DATABASE_URL: 'postgres://x/y',
+      },
       flags: { listen: '127.0.0.1:7000' },
     });
     expect(c).toMatchObject({ listen: '127.0.0.1:7000', dataDir: '/srv/b', database: 'postgres://x/y' });
@@ -48,6 +54,8 @@ describe('loadConfig', () => {
   });
 
   it('refuses a missing file with a clear message', async () => {
-    await expect(loadConfig({ file: '/nonexistent/wharf.yaml', env: {} })).rejects.toThrow(/cannot read config file/);
+    await expect(loadConfig({ file: '/nonexistent/wharf.yaml', env: {} })).rejects.toThrow(
+      /cannot read config file/,
+    );
   });
 });

@@ -89,7 +89,11 @@ export function validateConfig(doc: Plain): Config {
 }
 
 /** Defaults, then the YAML file, then WHARF_* environment variables, then CLI flags. */
-export async function loadConfig(options: { file?: string; flags?: Plain; env?: NodeJS.ProcessEnv }): Promise<Config> {
+export async function loadConfig(options: {
+  file?: string;
+  flags?: Plain;
+  env?: NodeJS.ProcessEnv;
+}): Promise<Config> {
   const fromFile = options.file ? await readConfigFile(options.file) : {};
   const merged = merge(merge(fromFile, envOverrides(options.env ?? process.env)), options.flags ?? {});
   return validateConfig(merged);

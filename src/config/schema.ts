@@ -6,7 +6,10 @@ export const ConfigSchema = Type.Object(
   {
     version: Type.Literal(1, { default: 1, description: 'config format version' }),
     listen: Type.String({ default: '127.0.0.1:5000', description: 'HOST:PORT to listen on' }),
-    dataDir: Type.String({ default: './wharf-data', description: 'blobs, uploads and the SQLite database live here' }),
+    dataDir: Type.String({
+      default: './wharf-data',
+      description: 'blobs, uploads and the SQLite database live here',
+    }),
     database: Type.String({
       default: '',
       description: 'metadata database URL: postgres://… or sqlite:PATH; empty means SQLite in dataDir',
@@ -39,7 +42,11 @@ export const ConfigSchema = Type.Object(
     ),
     cache: Type.Object(
       {
-        manifestTtlSeconds: Type.Integer({ minimum: 0, default: 5, description: '0 disables the manifest cache' }),
+        manifestTtlSeconds: Type.Integer({
+          minimum: 0,
+          default: 5,
+          description: '0 disables the manifest cache',
+        }),
         manifestEntries: Type.Integer({ minimum: 0, default: 10_000 }),
       },
       { default: {}, additionalProperties: false },

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { RegistryError, errorBody, isRegistryError } from '../oci/errors.js';
+import { errorBody, isRegistryError, RegistryError } from '../oci/errors.js';
 
 const CLIENT_GONE = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'ABORT_ERR', 'EPIPE']);
 
@@ -8,11 +8,17 @@ export function toRegistryError(err: unknown): { error: RegistryError; unexpecte
   if (isRegistryError(err)) return { error: err, unexpected: false };
   const e = err as Partial<FastifyError> & { code?: string };
   if (e.code && CLIENT_GONE.has(e.code)) {
-    return { error: new RegistryError('WHARF_ERR_REQUEST_INVALID', 'request aborted', { cause: err }), unexpected: false };
+    return {
+      error: new RegistryError('WHARF_ERR_REQUEST_INVALID', 'request aborted', { cause: err }),
+      unexpected: false,
+    };
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return {
-      error: new RegistryError('WHARF_ERR_REQUEST_INVALID', e.message ?? 'bad request', { status: e.statusCode, cause: err }),
+      error: new RegistryError('WHARF_ERR_REQUEST_INVALID', e.message ?? 'bad request', {
+        status: e.statusCode,
+        cause: err,
+      }),
       unexpected: false,
     };
   }

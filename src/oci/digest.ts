@@ -20,7 +20,8 @@ export function tryParseDigest(value: string): Digest | undefined {
 /** Parses a digest or throws DIGEST_INVALID (the spec's answer to a malformed digest). */
 export function parseDigest(value: string): Digest {
   const d = tryParseDigest(value);
-  if (!d) throw new RegistryError('DIGEST_INVALID', 'invalid digest', { detail: { digest: value.slice(0, 200) } });
+  if (!d)
+    throw new RegistryError('DIGEST_INVALID', 'invalid digest', { detail: { digest: value.slice(0, 200) } });
   return d;
 }
 

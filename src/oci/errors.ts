@@ -7,7 +7,11 @@ export const ERROR_CODES = {
   BLOB_UPLOAD_INVALID: { status: 400, message: 'blob upload invalid', oci: true },
   BLOB_UPLOAD_UNKNOWN: { status: 404, message: 'blob upload unknown to registry', oci: true },
   DIGEST_INVALID: { status: 400, message: 'provided digest did not match uploaded content', oci: true },
-  MANIFEST_BLOB_UNKNOWN: { status: 400, message: 'manifest references a manifest or blob unknown to registry', oci: true },
+  MANIFEST_BLOB_UNKNOWN: {
+    status: 400,
+    message: 'manifest references a manifest or blob unknown to registry',
+    oci: true,
+  },
   MANIFEST_INVALID: { status: 400, message: 'manifest invalid', oci: true },
   MANIFEST_UNKNOWN: { status: 404, message: 'manifest unknown to registry', oci: true },
   NAME_INVALID: { status: 400, message: 'invalid repository name', oci: true },
@@ -58,7 +62,9 @@ export function isRegistryError(err: unknown): err is RegistryError {
 }
 
 /** The wire body of an error response, per the spec. */
-export function errorBody(err: RegistryError): { errors: { code: string; message: string; detail: unknown }[] } {
+export function errorBody(err: RegistryError): {
+  errors: { code: string; message: string; detail: unknown }[];
+} {
   // Wharf-only codes that stand for a spec status still present a spec-like code to clients.
   return { errors: [{ code: err.code, message: err.message, detail: err.detail ?? null }] };
 }

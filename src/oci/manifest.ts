@@ -1,6 +1,6 @@
 import { type Digest, tryParseDigest } from './digest.js';
 import { RegistryError } from './errors.js';
-import { MediaType, isIndexMediaType, isManifestMediaType } from './media-types.js';
+import { isIndexMediaType, isManifestMediaType, MediaType } from './media-types.js';
 
 export interface Descriptor {
   mediaType: string;
@@ -65,7 +65,8 @@ export function parseDescriptor(v: unknown, where: string): Descriptor {
   const annotations = parseAnnotations(v.annotations, where);
   if (annotations) out.annotations = annotations;
   if (urls !== undefined) {
-    if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string')) throw invalid(`${where}: invalid urls`);
+    if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string'))
+      throw invalid(`${where}: invalid urls`);
     if (urls.length > 0) out.urls = urls as string[];
   }
   return out;
@@ -94,9 +95,13 @@ function resolveMediaType(contentType: string | undefined, doc: Record<string, u
   const header = contentType?.split(';')[0]?.trim().toLowerCase();
   const fromHeader = header && isManifestMediaType(header) ? header : undefined;
   if (declared !== undefined && fromHeader !== undefined && declared !== fromHeader) {
-    throw invalid('Content-Type does not match the manifest mediaType', { contentType: header, mediaType: declared });
+    throw invalid('Content-Type does not match the manifest mediaType', {
+      contentType: header,
+      mediaType: declared,
+    });
   }
-  const mt = declared ?? fromHeader ?? (Array.isArray(doc.manifests) ? MediaType.OciIndex : MediaType.OciManifest);
+  const mt =
+    declared ?? fromHeader ?? (Array.isArray(doc.manifests) ? MediaType.OciIndex : MediaType.OciManifest);
   if (!isManifestMediaType(mt)) throw invalid('unsupported manifest media type', { mediaType: mt });
   return mt;
 }
@@ -109,9 +114,13 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
   const doc = parseJson(body);
   if (doc.schemaVersion !== 2) throw invalid('schemaVersion must be 2');
   const mediaType = resolveMediaType(contentType, doc);
-  const subject = doc.subject === undefined || doc.subject === null ? null : parseDescriptor(doc.subject, 'subject');
+  const subject =
+    doc.subject === undefined || doc.subject === null ? null : parseDescriptor(doc.subject, 'subject');
   const annotations = parseAnnotations(doc.annotations, 'manifest') ?? null;
-  if (doc.artifactType !== undefined && (typeof doc.artifactType !== 'string' || !MEDIA_TYPE_RE.test(doc.artifactType))) {
+  if (
+    doc.artifactType !== undefined &&
+    (typeof doc.artifactType !== 'string' || !MEDIA_TYPE_RE.test(doc.artifactType))
+  ) {
     throw invalid('invalid artifactType');
   }
   const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : null;
@@ -124,5 +133,13 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
   const config = parseDescriptor(doc.config, 'config');
   const layers = parseDescriptorList(doc.layers, 'layers');
   const blobs = [config, ...layers.filter((l) => l.urls === undefined)];
-  return { mediaType, artifactType: artifactType ?? config.mediaType, subject, blobs, manifests: [], config, annotations };
+  return {
+    mediaType,
+    artifactType: artifactType ?? config.mediaType,
+    subject,
+    blobs,
+    manifests: [],
+    config,
+    annotations,
+  };
 }

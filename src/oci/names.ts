@@ -12,7 +12,9 @@ export function isRepositoryName(name: string): boolean {
 
 export function assertRepositoryName(name: string): string {
   if (!isRepositoryName(name)) {
-    throw new RegistryError('NAME_INVALID', 'invalid repository name', { detail: { name: name.slice(0, 300) } });
+    throw new RegistryError('NAME_INVALID', 'invalid repository name', {
+      detail: { name: name.slice(0, 300) },
+    });
   }
   return name;
 }

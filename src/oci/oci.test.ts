@@ -26,12 +26,19 @@ describe('digests', () => {
 });
 
 describe('names and tags follow the spec grammar', () => {
-  it.each(['a', 'library/ubuntu', 'a.b/c_d/e__f/g-h--i', 'x0/y1'])('%s is a name', (n) => expect(isRepositoryName(n)).toBe(true));
-  it.each(['', 'A', 'a/', '/a', 'a//b', 'a/../b', 'a-', '_a', 'a___b', 'a/.b', `${'a'.repeat(256)}`])('%s is not a name', (n) =>
-    expect(isRepositoryName(n)).toBe(false),
+  it.each(['a', 'library/ubuntu', 'a.b/c_d/e__f/g-h--i', 'x0/y1'])('%s is a name', (n) =>
+    expect(isRepositoryName(n)).toBe(true),
   );
-  it.each(['latest', 'v1.0', '_x', 'A-b.c_d', 'x'.repeat(128)])('%s is a tag', (t) => expect(isTag(t)).toBe(true));
-  it.each(['', '.x', '-x', 'a:b', 'x'.repeat(129), 'a/b'])('%s is not a tag', (t) => expect(isTag(t)).toBe(false));
+  it.each(['', 'A', 'a/', '/a', 'a//b', 'a/../b', 'a-', '_a', 'a___b', 'a/.b', `${'a'.repeat(256)}`])(
+    '%s is not a name',
+    (n) => expect(isRepositoryName(n)).toBe(false),
+  );
+  it.each(['latest', 'v1.0', '_x', 'A-b.c_d', 'x'.repeat(128)])('%s is a tag', (t) =>
+    expect(isTag(t)).toBe(true),
+  );
+  it.each(['', '.x', '-x', 'a:b', 'x'.repeat(129), 'a/b'])('%s is not a tag', (t) =>
+    expect(isTag(t)).toBe(false),
+  );
 });
 
 describe('parseManifest', () => {
@@ -67,7 +74,15 @@ describe('parseManifest', () => {
     ['bad artifactType', { artifactType: 'nope' }],
     ['bad subject', { subject: { digest: 'x' } }],
   ])('refuses %s', (_n, extra) => {
-    const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: d('c'), layers: [], ...extra }));
+    const body = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.OciManifest,
+        config: d('c'),
+        layers: [],
+        ...extra,
+      }),
+    );
     expect(() => parseManifest(body, undefined)).toThrow(RegistryError);
   });
 });

@@ -14,13 +14,13 @@ describe('parseReference', () => {
     ['localhost/app', 'localhost', 'app', 'latest', undefined],
     ['localhost:5000/app', 'localhost:5000', 'app', 'latest', undefined],
     ['localhost:5000/a/b/c:tag', 'localhost:5000', 'a/b/c', 'tag', undefined],
-    ['127.0.0.1:5000/app@' + D, '127.0.0.1:5000', 'app', undefined, D],
-    ['ghcr.io/org/app:v1@' + D, 'ghcr.io', 'org/app', 'v1', D],
+    [`127.0.0.1:5000/app@${D}`, '127.0.0.1:5000', 'app', undefined, D],
+    [`ghcr.io/org/app:v1@${D}`, 'ghcr.io', 'org/app', 'v1', D],
     ['quay.io/app', 'quay.io', 'app', 'latest', undefined],
     ['[::1]:5000/app:x', '[::1]:5000', 'app', 'x', undefined],
     ['Registry/app', 'Registry', 'app', 'latest', undefined],
     ['a/b_c__d-e.f/g', 'docker.io', 'a/b_c__d-e.f/g', 'latest', undefined],
-    ['app@' + D, 'docker.io', 'library/app', undefined, D],
+    [`app@${D}`, 'docker.io', 'library/app', undefined, D],
   ];
   it.each(ok)('%s', (input, registry, repository, tag, digest) => {
     const ref = parseReference(input);
@@ -41,7 +41,7 @@ describe('parseReference', () => {
     'host:5000/',
     'a//b',
     '-a/b',
-    'app:' + 'x'.repeat(129),
+    `app:${'x'.repeat(129)}`,
     'bad_host.com:/app',
     'local host/app',
   ];

@@ -28,7 +28,11 @@ export function descriptor(b: TestBlob, mediaType: string, extra: Record<string,
   return { mediaType, digest: b.digest, size: b.data.length, ...extra };
 }
 
-export function imageManifest(config: TestBlob, layers: TestBlob[], extra: Record<string, unknown> = {}): TestBlob {
+export function imageManifest(
+  config: TestBlob,
+  layers: TestBlob[],
+  extra: Record<string, unknown> = {},
+): TestBlob {
   return jsonBlob({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,

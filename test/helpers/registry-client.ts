@@ -1,4 +1,4 @@
-import { imageManifest, jsonBlob, OCI_MANIFEST, type TestBlob, blob } from './oci.js';
+import { blob, imageManifest, jsonBlob, OCI_MANIFEST, type TestBlob } from './oci.js';
 
 /** A deliberately thin HTTP helper for API tests: every call is one visible request. */
 export class V2 {
@@ -23,12 +23,21 @@ export class V2 {
   }
 
   putManifest(repo: string, ref: string, m: TestBlob, mediaType = OCI_MANIFEST): Promise<Response> {
-    return this.fetch(`/v2/${repo}/manifests/${ref}`, { method: 'PUT', body: m.data, headers: { 'content-type': mediaType } });
+    return this.fetch(`/v2/${repo}/manifests/${ref}`, {
+      method: 'PUT',
+      body: m.data,
+      headers: { 'content-type': mediaType },
+    });
   }
 
   /** Pushes a complete single-layer image and tags it; returns its parts. */
   async pushImage(repo: string, tag: string, extra: Record<string, unknown> = {}) {
-    const config = jsonBlob({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, n: Math.random() });
+    const config = jsonBlob({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      n: Math.random(),
+    });
     const layer = blob(2048);
     for (const b of [config, layer]) {
       const r = await this.pushBlob(repo, b);

@@ -2,9 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { validateConfig } from '../../src/config/index.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { createTestDatabase } from './postgres.js';
+import { V2 } from './registry-client.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -73,4 +75,28 @@ async function launch(storage: Storage, opts: TestServerOptions): Promise<TestSe
 /** A real Wharf server on 127.0.0.1 (random port) with a fresh data dir and database. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   return launch(await freshStorage(opts.dialect ?? 'sqlite'), opts);
+}
+
+export interface ServerContext {
+  server: TestServer;
+  /** A client for `server`, replaced on restart. */
+  v2: V2;
+  /** Restarts the server on the same storage and points `v2` at it. */
+  restart(): Promise<void>;
+}
+
+/** Runs a fresh server for the enclosing describe block: started before its tests, stopped after. */
+export function useServer(opts: TestServerOptions = {}): ServerContext {
+  const ctx = {
+    async restart() {
+      ctx.server = await ctx.server.restart();
+      ctx.v2 = new V2(ctx.server.url);
+    },
+  } as ServerContext;
+  beforeAll(async () => {
+    ctx.server = await startTestServer(opts);
+    ctx.v2 = new V2(ctx.server.url);
+  });
+  afterAll(() => ctx.server.stop());
+  return ctx;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blob } from '../helpers/oci.js';
-import { V2, errorCode } from '../helpers/registry-client.js';
-import { ADMIN_AUTH, type TestServer, startTestServer } from '../helpers/server.js';
+import { errorCode, V2 } from '../helpers/registry-client.js';
+import { ADMIN_AUTH, startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('basic auth on /v2', () => {
   let server: TestServer;
@@ -56,7 +56,9 @@ describe('generated admin password', () => {
     try {
       const files = await readdir(server.dataDir);
       expect(files).toContain('admin-password.scrypt.json');
-      const stored = JSON.parse(await readFile(`${server.dataDir}/admin-password.scrypt.json`, 'utf8')) as Record<string, string>;
+      const stored = JSON.parse(
+        await readFile(`${server.dataDir}/admin-password.scrypt.json`, 'utf8'),
+      ) as Record<string, string>;
       expect(Object.keys(stored).sort()).toEqual(['hash', 'salt']);
     } finally {
       await server.stop();

@@ -1,27 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { availableDialects } from '../helpers/dialects.js';
 import { blob, imageManifest, jsonBlob } from '../helpers/oci.js';
 import { V2 } from '../helpers/registry-client.js';
-import { type TestServer, startTestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/server.js';
 
 const dialects = await availableDialects();
 
 describe.each(dialects)('concurrent pushes (%s)', (dialect) => {
-  let server: TestServer;
-  let v2: V2;
-  beforeAll(async () => {
-    server = await startTestServer({ dialect });
-    v2 = new V2(server.url);
-  });
-  afterAll(() => server.stop());
+  const ctx = useServer({ dialect });
 
   it('16 clients pushing the same blob and manifest all succeed, and one copy is stored', async () => {
     const config = jsonBlob({ concurrency: true });
     const layer = blob(256 * 1024);
     const manifest = imageManifest(config, [layer]);
-    const clients = Array.from({ length: 16 }, () => new V2(server.url));
+    const clients = Array.from({ length: 16 }, () => new V2(ctx.server.url));
     const results = await Promise.all(
       clients.map(async (c, i) => {
         const chunked = i % 2 === 0;
@@ -31,7 +25,14 @@ describe.each(dialects)('concurrent pushes (%s)', (dialect) => {
           const start = await c.fetch('/v2/same/repo/blobs/uploads/', { method: 'POST' });
           const loc = start.headers.get('location') ?? '';
           await c.fetch(loc, { method: 'PATCH', body: layer.data.subarray(0, 100_000) });
-          statuses.push((await c.fetch(`${loc}?digest=${layer.digest}`, { method: 'PUT', body: layer.data.subarray(100_000) })).status);
+          statuses.push(
+            (
+              await c.fetch(`${loc}?digest=${layer.digest}`, {
+                method: 'PUT',
+                body: layer.data.subarray(100_000),
+              })
+            ).status,
+          );
         } else {
           statuses.push((await c.pushBlob('same/repo', layer)).status);
         }
@@ -41,10 +42,10 @@ describe.each(dialects)('concurrent pushes (%s)', (dialect) => {
     );
     expect(results.flat().every((s) => s === 201)).toBe(true);
     const hex = layer.digest.slice(7);
-    const files = await readdir(join(server.dataDir, 'blobs', 'sha256', hex.slice(0, 2)));
+    const files = await readdir(join(ctx.server.dataDir, 'blobs', 'sha256', hex.slice(0, 2)));
     expect(files.filter((f) => f === hex)).toHaveLength(1);
-    expect(await readdir(join(server.dataDir, 'uploads'))).toEqual([]);
-    const r = await v2.fetch('/v2/same/repo/manifests/latest');
+    expect(await readdir(join(ctx.server.dataDir, 'uploads'))).toEqual([]);
+    const r = await ctx.v2.fetch('/v2/same/repo/manifests/latest');
     expect(r.headers.get('docker-content-digest')).toBe(manifest.digest);
   });
 });

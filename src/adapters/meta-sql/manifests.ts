@@ -96,8 +96,8 @@ export class SqlManifestStore implements ManifestStore {
     const wantBlobs = [...new Set(blobs)];
     const wantManifests = [...new Set(manifests)];
     const have = new Set<Digest>([
-      ...(await this.linkedBlobs(repoId, wantBlobs)),
-      ...(await this.storedManifests(repoId, wantManifests)),
+      ...(await this.present('repo_blobs', repoId, wantBlobs)),
+      ...(await this.present('manifests', repoId, wantManifests)),
     ]);
     const missingBlobs = wantBlobs.filter((d) => !have.has(d));
     const missingManifests = wantManifests.filter((d) => !have.has(d));
@@ -145,25 +145,16 @@ export class SqlManifestStore implements ManifestStore {
     }));
   }
 
-  private async linkedBlobs(repoId: number, digests: Digest[]): Promise<Digest[]> {
+  /** Which of `digests` have a row in `table` for the repository (blob links or stored manifests). */
+  private async present(
+    table: 'repo_blobs' | 'manifests',
+    repoId: number,
+    digests: Digest[],
+  ): Promise<Digest[]> {
     const found: Digest[] = [];
     for (const part of chunks(digests)) {
       const rows = await this.db
-        .selectFrom('repo_blobs')
-        .select('digest')
-        .where('repo_id', '=', repoId)
-        .where('digest', 'in', part)
-        .execute();
-      for (const r of rows) found.push(r.digest);
-    }
-    return found;
-  }
-
-  private async storedManifests(repoId: number, digests: Digest[]): Promise<Digest[]> {
-    const found: Digest[] = [];
-    for (const part of chunks(digests)) {
-      const rows = await this.db
-        .selectFrom('manifests')
+        .selectFrom(table as 'manifests')
         .select('digest')
         .where('repo_id', '=', repoId)
         .where('digest', 'in', part)

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type ImageEndpoint, parseImageLocation } from '../../client/endpoints.js';
 import { type Descriptor, formatPlatform, type ManifestInfo, readManifest } from '../../client/manifest.js';
-import { type RegistryFlags, endpointFor, parseCreds, withRegistryFlags } from './clients.js';
+import { endpointFor, parseCreds, type RegistryFlags, withRegistryFlags } from './clients.js';
 import { action, type CliIo, type OutputOptions, outputFormat, printJson, withOutput } from './io.js';
 
 interface InspectFlags extends RegistryFlags, OutputOptions {

@@ -7,7 +7,13 @@ const OCTET = 'application/octet-stream';
 export async function headBlob({ match, reply, registry }: V2Context): Promise<unknown> {
   const blob = await registry.blobs.stat(match.name, parseDigest(match.ref));
   return reply
-    .headers({ 'Content-Length': blob.size, 'Docker-Content-Digest': blob.digest, 'Content-Type': OCTET, 'Accept-Ranges': 'bytes', ETag: `"${blob.digest}"` })
+    .headers({
+      'Content-Length': blob.size,
+      'Docker-Content-Digest': blob.digest,
+      'Content-Type': OCTET,
+      'Accept-Ranges': 'bytes',
+      ETag: `"${blob.digest}"`,
+    })
     .code(200)
     .send();
 }
@@ -17,9 +23,17 @@ export async function getBlob({ match, req, reply, registry }: V2Context): Promi
   const { blob, range, body } = await registry.blobs.open(match.name, parseDigest(match.ref), (size) =>
     parseRangeHeader(rangeHeader, size),
   );
-  reply.headers({ 'Docker-Content-Digest': blob.digest, 'Content-Type': OCTET, 'Accept-Ranges': 'bytes', ETag: `"${blob.digest}"` });
+  reply.headers({
+    'Docker-Content-Digest': blob.digest,
+    'Content-Type': OCTET,
+    'Accept-Ranges': 'bytes',
+    ETag: `"${blob.digest}"`,
+  });
   if (range) {
-    reply.code(206).headers({ 'Content-Range': `bytes ${range.start}-${range.end}/${blob.size}`, 'Content-Length': range.end - range.start + 1 });
+    reply.code(206).headers({
+      'Content-Range': `bytes ${range.start}-${range.end}/${blob.size}`,
+      'Content-Length': range.end - range.start + 1,
+    });
   } else {
     reply.code(200).header('Content-Length', blob.size);
   }

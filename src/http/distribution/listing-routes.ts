@@ -12,7 +12,9 @@ function pageOf(query: URLSearchParams): Page {
   const n = query.get('n');
   const last = query.get('last');
   if (n !== null && !/^\d{1,9}$/.test(n)) {
-    throw new RegistryError('WHARF_ERR_REQUEST_INVALID', 'n must be a non-negative integer', { detail: { n: n.slice(0, 20) } });
+    throw new RegistryError('WHARF_ERR_REQUEST_INVALID', 'n must be a non-negative integer', {
+      detail: { n: n.slice(0, 20) },
+    });
   }
   const size = n === null ? MAX_PAGE : Math.min(Number(n), MAX_PAGE);
   return last === null || last === '' ? { n: size } : { n: size, last };
@@ -41,10 +43,17 @@ export async function catalog(ctx: V2Context): Promise<unknown> {
 
 export async function referrers(ctx: V2Context): Promise<unknown> {
   const artifactType = ctx.query.get('artifactType') ?? undefined;
-  const index = await ctx.registry.manifests.referrers(ctx.match.name, parseDigest(ctx.match.ref), artifactType);
+  const index = await ctx.registry.manifests.referrers(
+    ctx.match.name,
+    parseDigest(ctx.match.ref),
+    artifactType,
+  );
   if (artifactType !== undefined) ctx.reply.header('OCI-Filters-Applied', 'artifactType');
   // Set as a header, not via type(): clients compare it exactly and a charset suffix would break that.
-  return ctx.reply.code(200).header('Content-Type', MediaType.OciIndex).send(Buffer.from(JSON.stringify(index)));
+  return ctx.reply
+    .code(200)
+    .header('Content-Type', MediaType.OciIndex)
+    .send(Buffer.from(JSON.stringify(index)));
 }
 
 export async function base(ctx: V2Context): Promise<unknown> {

@@ -18,7 +18,12 @@ function assertAcceptable(accept: string | undefined, m: ManifestRecord): void {
 }
 
 function manifestHeaders(m: ManifestRecord): Record<string, string | number> {
-  return { 'Content-Type': m.mediaType, 'Docker-Content-Digest': m.digest, 'Content-Length': m.size, ETag: `"${m.digest}"` };
+  return {
+    'Content-Type': m.mediaType,
+    'Docker-Content-Digest': m.digest,
+    'Content-Length': m.size,
+    ETag: `"${m.digest}"`,
+  };
 }
 
 export async function headManifest({ match, req, reply, registry }: V2Context): Promise<unknown> {

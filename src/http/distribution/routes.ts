@@ -1,5 +1,13 @@
 /** The /v2 API's path grammar. Names contain slashes, so matching is by suffix, as distribution does. */
-export type RouteKind = 'base' | 'catalog' | 'tags' | 'manifest' | 'blob' | 'uploads' | 'upload' | 'referrers';
+export type RouteKind =
+  | 'base'
+  | 'catalog'
+  | 'tags'
+  | 'manifest'
+  | 'blob'
+  | 'uploads'
+  | 'upload'
+  | 'referrers';
 
 export interface RouteMatch {
   kind: RouteKind;

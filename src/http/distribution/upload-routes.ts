@@ -11,14 +11,22 @@ function uploadLocation(name: string, id: string): string {
 function blobCreated(ctx: V2Context, blob: { digest: string }): unknown {
   return ctx.reply
     .code(201)
-    .headers({ Location: `/v2/${ctx.match.name}/blobs/${blob.digest}`, 'Docker-Content-Digest': blob.digest, 'Content-Length': 0 })
+    .headers({
+      Location: `/v2/${ctx.match.name}/blobs/${blob.digest}`,
+      'Docker-Content-Digest': blob.digest,
+      'Content-Length': 0,
+    })
     .send();
 }
 
 function uploadAccepted(ctx: V2Context, id: string, offset: number, status: number): unknown {
   return ctx.reply
     .code(status)
-    .headers({ Location: uploadLocation(ctx.match.name, id), ...rangeHeaders(id, offset), 'Content-Length': 0 })
+    .headers({
+      Location: uploadLocation(ctx.match.name, id),
+      ...rangeHeaders(id, offset),
+      'Content-Length': 0,
+    })
     .send();
 }
 
@@ -44,7 +52,12 @@ export async function startUpload(ctx: V2Context): Promise<unknown> {
   }
   const digest = query.get('digest');
   if (digest !== null && mount === null) {
-    const blob = await registry.uploads.putMonolithic(match.name, parseDigest(digest), req.raw, chunkOptions(ctx));
+    const blob = await registry.uploads.putMonolithic(
+      match.name,
+      parseDigest(digest),
+      req.raw,
+      chunkOptions(ctx),
+    );
     return blobCreated(ctx, blob);
   }
   const { id } = await registry.uploads.start(match.name);
@@ -59,7 +72,12 @@ export async function uploadStatus(ctx: V2Context): Promise<unknown> {
 export async function patchUpload(ctx: V2Context): Promise<unknown> {
   // Set before the work so a 416 for an out-of-order chunk still tells the client where to go.
   ctx.reply.header('Location', uploadLocation(ctx.match.name, ctx.match.ref));
-  const { id, offset } = await ctx.registry.uploads.append(ctx.match.name, ctx.match.ref, ctx.req.raw, chunkOptions(ctx));
+  const { id, offset } = await ctx.registry.uploads.append(
+    ctx.match.name,
+    ctx.match.ref,
+    ctx.req.raw,
+    chunkOptions(ctx),
+  );
   return uploadAccepted(ctx, id, offset, 202);
 }
 
@@ -68,7 +86,13 @@ export async function finishUpload(ctx: V2Context): Promise<unknown> {
   if (digest === null) throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required');
   const d = parseDigest(digest);
   const body = hasBody(ctx.req) ? ctx.req.raw : undefined;
-  const blob = await ctx.registry.uploads.finish(ctx.match.name, ctx.match.ref, d, body, body ? chunkOptions(ctx) : {});
+  const blob = await ctx.registry.uploads.finish(
+    ctx.match.name,
+    ctx.match.ref,
+    d,
+    body,
+    body ? chunkOptions(ctx) : {},
+  );
   return blobCreated(ctx, blob);
 }
 

@@ -18,5 +18,7 @@ export async function opsRoutes(app: FastifyInstance, opts: OpsOptions): Promise
       return reply.code(503).send({ status: 'unavailable', detail: (err as Error).message });
     }
   });
-  app.get('/metrics', async (_req, reply) => reply.type(opts.metrics.contentType).send(await opts.metrics.metrics()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(opts.metrics.contentType).send(await opts.metrics.metrics()),
+  );
 }

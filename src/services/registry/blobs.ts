@@ -35,7 +35,8 @@ export class BlobService {
       return { blob, range, body: await this.deps.blobs.open(digest, range, signal) };
     } catch (err) {
       // A row without a file breaks the storage invariant: report it as unknown, never as a crash.
-      if (err instanceof BlobNotFoundError) throw new RegistryError('BLOB_UNKNOWN', 'blob content is missing', { cause: err });
+      if (err instanceof BlobNotFoundError)
+        throw new RegistryError('BLOB_UNKNOWN', 'blob content is missing', { cause: err });
       throw err;
     }
   }

@@ -9,7 +9,10 @@ export interface Listing {
 }
 
 /** Fetches one more than asked to learn whether a next page exists, so no count query is needed. */
-async function paged(fetch: (page: Page) => Promise<string[] | undefined>, page: Page): Promise<Listing | undefined> {
+async function paged(
+  fetch: (page: Page) => Promise<string[] | undefined>,
+  page: Page,
+): Promise<Listing | undefined> {
   if (page.n === 0) return { items: [], next: undefined };
   const rows = await fetch({ ...page, n: page.n + 1 });
   if (!rows) return undefined;

@@ -42,7 +42,12 @@ export class ManifestService {
   private readonly cache: TtlCache<ManifestRecord>;
 
   constructor(
-    private readonly deps: { meta: MetaStore; maxManifestBytes: number; cacheTtlMs: number; cacheEntries: number },
+    private readonly deps: {
+      meta: MetaStore;
+      maxManifestBytes: number;
+      cacheTtlMs: number;
+      cacheEntries: number;
+    },
   ) {
     this.cache = new TtlCache(deps.cacheTtlMs, deps.cacheEntries);
   }
@@ -63,17 +68,28 @@ export class ManifestService {
     return found;
   }
 
-  async put(repo: string, reference: string, contentType: string | undefined, body: Buffer): Promise<PutManifestResult> {
+  async put(
+    repo: string,
+    reference: string,
+    contentType: string | undefined,
+    body: Buffer,
+  ): Promise<PutManifestResult> {
     assertRepositoryName(repo);
     if (body.length > this.deps.maxManifestBytes) {
-      throw new RegistryError('MANIFEST_INVALID', 'manifest too large', { status: 413, detail: { limit: this.deps.maxManifestBytes } });
+      throw new RegistryError('MANIFEST_INVALID', 'manifest too large', {
+        status: 413,
+        detail: { limit: this.deps.maxManifestBytes },
+      });
     }
     const byDigest = reference.includes(':') ? tryParseDigest(reference) : undefined;
-    if (reference.includes(':') && !byDigest) throw new RegistryError('DIGEST_INVALID', 'invalid digest reference');
+    if (reference.includes(':') && !byDigest)
+      throw new RegistryError('DIGEST_INVALID', 'invalid digest reference');
     const tag = byDigest ? undefined : assertTag(reference);
     const digest = digestOf(body, byDigest ? digestAlgorithm(byDigest) : 'sha256');
     if (byDigest && byDigest !== digest) {
-      throw new RegistryError('DIGEST_INVALID', 'manifest digest does not match its content', { detail: { expected: byDigest, actual: digest } });
+      throw new RegistryError('DIGEST_INVALID', 'manifest digest does not match its content', {
+        detail: { expected: byDigest, actual: digest },
+      });
     }
     const parsed = parseManifest(body, contentType);
     const r = await this.deps.meta.repos.ensure(repo);
@@ -83,7 +99,9 @@ export class ManifestService {
       parsed.manifests.map((m) => m.digest),
     );
     if (missing.length > 0) {
-      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', undefined, { detail: { missing: missing.slice(0, 50) } });
+      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', undefined, {
+        detail: { missing: missing.slice(0, 50) },
+      });
     }
     const record: ManifestRecord = {
       digest,
@@ -106,7 +124,8 @@ export class ManifestService {
     if (!r) throw unknownManifest(reference);
     const digest = tryParseDigest(reference);
     if (!digest) {
-      if (!isReferenceTag(reference) || !(await this.deps.meta.tags.delete(r.id, reference))) throw unknownManifest(reference);
+      if (!isReferenceTag(reference) || !(await this.deps.meta.tags.delete(r.id, reference)))
+        throw unknownManifest(reference);
       this.cache.delete(`${repo}\0${reference}`);
       return { tags: [reference] };
     }

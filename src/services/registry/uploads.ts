@@ -45,7 +45,11 @@ export class UploadService {
   }
 
   /** Links a blob readable in `from` into `repo`; undefined when it is not there (caller falls back to an upload). */
-  async mount(repo: string, from: string, digest: Digest): Promise<{ digest: Digest; size: number } | undefined> {
+  async mount(
+    repo: string,
+    from: string,
+    digest: Digest,
+  ): Promise<{ digest: Digest; size: number } | undefined> {
     assertRepositoryName(repo);
     assertRepositoryName(from);
     const blob = await this.deps.meta.blobs.getLinked(from, digest);
@@ -56,7 +60,12 @@ export class UploadService {
   }
 
   /** A single-request upload (POST with ?digest=): stream, verify, store, link. */
-  async putMonolithic(repo: string, digest: Digest, body: Readable, opts: ChunkOptions = {}): Promise<{ digest: Digest; size: number }> {
+  async putMonolithic(
+    repo: string,
+    digest: Digest,
+    body: Readable,
+    opts: ChunkOptions = {},
+  ): Promise<{ digest: Digest; size: number }> {
     const { id } = await this.start(repo);
     try {
       return await this.finish(repo, id, digest, body, opts);
@@ -79,7 +88,13 @@ export class UploadService {
     return { id, offset: upload.size() };
   }
 
-  async finish(repo: string, id: string, digest: Digest, body: Readable | undefined, opts: ChunkOptions = {}): Promise<{ digest: Digest; size: number }> {
+  async finish(
+    repo: string,
+    id: string,
+    digest: Digest,
+    body: Readable | undefined,
+    opts: ChunkOptions = {},
+  ): Promise<{ digest: Digest; size: number }> {
     const { upload, row } = await this.open(repo, id);
     if (body) await this.write(upload, body, opts);
     let blob: { digest: Digest; size: number };
@@ -88,7 +103,10 @@ export class UploadService {
     } catch (err) {
       if (err instanceof DigestMismatchError) {
         await this.deps.meta.uploads.delete(id);
-        throw new RegistryError('DIGEST_INVALID', undefined, { detail: { expected: err.expected, actual: err.actual }, cause: err });
+        throw new RegistryError('DIGEST_INVALID', undefined, {
+          detail: { expected: err.expected, actual: err.actual },
+          cause: err,
+        });
       }
       throw err;
     }
@@ -118,7 +136,8 @@ export class UploadService {
 
   private async open(repo: string, id: string): Promise<{ upload: BlobUpload; row: Upload }> {
     assertRepositoryName(repo);
-    const unknown = () => new RegistryError('BLOB_UPLOAD_UNKNOWN', undefined, { detail: { uuid: id.slice(0, 100) } });
+    const unknown = () =>
+      new RegistryError('BLOB_UPLOAD_UNKNOWN', undefined, { detail: { uuid: id.slice(0, 100) } });
     if (!UUID_RE.test(id)) throw unknown();
     const row = await this.deps.meta.uploads.get(id);
     // An upload belongs to the repository it was started in; elsewhere it does not exist.
@@ -140,12 +159,18 @@ export class UploadService {
         headers: rangeHeaders(upload.id, offset),
       });
     }
-    const appendOpts = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.length !== undefined ? { maxBytes: opts.length } : {}) };
+    const appendOpts = {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.length !== undefined ? { maxBytes: opts.length } : {}),
+    };
     try {
       await upload.append(body, appendOpts);
     } catch (err) {
       if (err instanceof UploadTooLargeError) {
-        throw new RegistryError('SIZE_INVALID', 'chunk is longer than announced', { detail: { length: opts.length }, cause: err });
+        throw new RegistryError('SIZE_INVALID', 'chunk is longer than announced', {
+          detail: { length: opts.length },
+          cause: err,
+        });
       }
       throw err;
     }

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess } from '../../helpers/process.js';
 
 export const SKOPEO_BIN = process.env.SKOPEO_BIN ?? '/usr/bin/skopeo';
 
@@ -57,29 +57,10 @@ export class Skopeo {
       '--command-timeout',
       `${Math.ceil(timeoutMs / 1000)}s`,
     ];
-    return new Promise((resolve, reject) => {
-      const child = spawn(SKOPEO_BIN, [...global, ...args], {
-        env: this.env(),
-        cwd: this.dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (s: string) => {
-        stdout += s;
-      });
-      child.stderr.setEncoding('utf8').on('data', (s: string) => {
-        stderr += s;
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 5000);
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
+    return runProcess(SKOPEO_BIN, [...global, ...args], {
+      env: this.env(),
+      cwd: this.dir,
+      timeoutMs: timeoutMs + 5000,
     });
   }
 
