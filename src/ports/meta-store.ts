@@ -1,4 +1,6 @@
 import type { Digest } from '../oci/digest.js';
+import type { AccessStore } from './access-store.js';
+import type { EventStore } from './event-store.js';
 
 export interface Repository {
   id: number;
@@ -125,6 +127,8 @@ export interface MetaStore {
   readonly manifests: ManifestStore;
   readonly tags: TagStore;
   readonly uploads: UploadStore;
+  readonly access: AccessStore;
+  readonly events: EventStore;
   /** Checks the database answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

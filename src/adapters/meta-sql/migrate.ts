@@ -1,11 +1,15 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initialMigration } from './migrations/0001-initial.js';
+import { accessMigration } from './migrations/0002-access.js';
+import { eventsMigration } from './migrations/0003-events.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /** Every migration, in code (no directory scan, so this works the same from src/ and dist/). */
 function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
+    '0002-access': accessMigration(dialect),
+    '0003-events': eventsMigration(dialect),
   };
 }
 

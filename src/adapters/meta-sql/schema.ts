@@ -1,12 +1,14 @@
 import type { Generated } from 'kysely';
 import type { Digest } from '../../oci/digest.js';
+import type { AccessTables } from './schema-access.js';
+import type { EventTables } from './schema-events.js';
 
 /**
  * Table types for Kysely. Timestamps are integer epoch milliseconds (bigint on PostgreSQL, parsed
  * back to a JS number); sizes are bigint there too. Text keys that are listed in lexical order
  * (repository and tag names) use the "C" collation on PostgreSQL so both dialects sort by bytes.
  */
-export interface Database {
+export interface Database extends AccessTables, EventTables {
   blobs: BlobsTable;
   repositories: RepositoriesTable;
   repo_blobs: RepoBlobsTable;

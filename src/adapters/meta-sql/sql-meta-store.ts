@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { MetaStore } from '../../ports/meta-store.js';
+import { SqlAccessStore } from './access/index.js';
 import { SqlBlobMetaStore } from './blobs.js';
+import { SqlEventStore } from './events/index.js';
 import { SqlManifestStore } from './manifests.js';
 import { SqlRepositoryStore } from './repositories.js';
 import type { Database, SqlDialect } from './schema.js';
@@ -14,6 +16,8 @@ export class SqlMetaStore implements MetaStore {
   readonly manifests: SqlManifestStore;
   readonly tags: SqlTagStore;
   readonly uploads: SqlUploadStore;
+  readonly access: SqlAccessStore;
+  readonly events: SqlEventStore;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -25,6 +29,8 @@ export class SqlMetaStore implements MetaStore {
     this.manifests = new SqlManifestStore(db);
     this.tags = new SqlTagStore(db);
     this.uploads = new SqlUploadStore(db);
+    this.access = new SqlAccessStore(db, dialect);
+    this.events = new SqlEventStore(db, dialect);
   }
 
   async ping(): Promise<void> {

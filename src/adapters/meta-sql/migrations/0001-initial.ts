@@ -1,21 +1,6 @@
-import { type CreateTableBuilder, type Kysely, type Migration, sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import type { SqlDialect } from '../schema.js';
-
-/** Column types that differ by dialect; everything else in the schema is shared. */
-function columnTypes(dialect: SqlDialect) {
-  const pg = dialect === 'postgres';
-  return {
-    // Byte-order comparison on both sides: SQLite's BINARY is memcmp over UTF-8, PostgreSQL's "C" is strcmp.
-    key: pg ? sql`text collate "C"` : sql`text`,
-    int64: pg ? sql`bigint` : sql`integer`,
-    bytes: pg ? sql`bytea` : sql`blob`,
-  };
-}
-
-/** SQLite: clustered on the primary key for small rows keyed by text (no extra rowid b-tree). */
-function clustered<T extends string, C extends string>(dialect: SqlDialect) {
-  return (t: CreateTableBuilder<T, C>) => (dialect === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t);
-}
+import { clustered, columnTypes } from './column-types.js';
 
 async function createRepositories(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   const { key, int64 } = columnTypes(dialect);

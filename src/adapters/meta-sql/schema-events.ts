@@ -1,0 +1,3 @@
+/** Kysely table types of the events aggregate (migration in migrations/). */
+// biome-ignore lint/suspicious/noEmptyInterface: placeholder until the events tables land.
+export interface EventTables {}
