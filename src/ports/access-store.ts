@@ -1,6 +1,113 @@
+import type { RepoAction, Role } from '../services/access/principal.js';
+
+export interface ProjectRecord {
+  id: number;
+  /** Equals the first path segment of its repositories' names (`team-payments` for `team-payments/api`). */
+  name: string;
+  public: boolean;
+  /** Storage quota in bytes; null means unlimited. */
+  quotaBytes: number | null;
+  /** Pulls per minute allowed for the whole project; null means unlimited. */
+  pullRatePerMinute: number | null;
+  createdAt: Date;
+}
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  email: string | null;
+  admin: boolean;
+  disabled: boolean;
+  /** scrypt hash and salt (base64); never leaves the access service. */
+  passwordHash: string;
+  passwordSalt: string;
+  createdAt: Date;
+}
+
+export interface MemberRecord {
+  projectId: number;
+  userId: number;
+  username: string;
+  role: Role;
+}
+
+export interface RobotRecord {
+  id: number;
+  /** `robot$<project>+<name>` for project robots, `robot$<name>` for system robots. */
+  name: string;
+  /** Owning project for project-level robots; null for system-level robots. */
+  projectId: number | null;
+  description: string | null;
+  permissions: { project: string; actions: RepoAction[] }[];
+  secretHash: string;
+  secretSalt: string;
+  /** null: never expires. */
+  expiresAt: Date | null;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+export interface SigningKeyRecord {
+  /** Key id (the JWT `kid`). */
+  kid: string;
+  /** Private key as a JWK JSON string. */
+  privateJwk: string;
+  createdAt: Date;
+  /** Retired keys still verify tokens until they expire, but never sign. */
+  retiredAt: Date | null;
+}
+
 /**
- * Users, projects, members, robots and token signing keys. Filled in by issue 3's access work;
- * the SQL adapter lives in src/adapters/meta-sql/access/.
+ * Users, projects, members, robots and token signing keys. One schema on SQLite and PostgreSQL.
+ * Names are unique; `create*` throws ConflictError on a duplicate; `get*` returns undefined when absent.
  */
-// biome-ignore lint/suspicious/noEmptyInterface: placeholder until the access aggregate lands.
-export interface AccessStore {}
+export interface AccessStore {
+  projects: {
+    create(p: Omit<ProjectRecord, 'id' | 'createdAt'>): Promise<ProjectRecord>;
+    get(name: string): Promise<ProjectRecord | undefined>;
+    getById(id: number): Promise<ProjectRecord | undefined>;
+    list(page: { last?: string; n: number }): Promise<ProjectRecord[]>;
+    update(name: string, patch: Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>>): Promise<ProjectRecord | undefined>;
+    /** Deletes the project row (members and project robots go with it). Returns false when absent. */
+    delete(name: string): Promise<boolean>;
+  };
+  users: {
+    create(u: Omit<UserRecord, 'id' | 'createdAt'>): Promise<UserRecord>;
+    get(username: string): Promise<UserRecord | undefined>;
+    getById(id: number): Promise<UserRecord | undefined>;
+    list(page: { last?: string; n: number }): Promise<UserRecord[]>;
+    update(username: string, patch: Partial<Pick<UserRecord, 'email' | 'admin' | 'disabled' | 'passwordHash' | 'passwordSalt'>>): Promise<UserRecord | undefined>;
+    delete(username: string): Promise<boolean>;
+    count(): Promise<number>;
+  };
+  members: {
+    /** Adds or changes a member's role. */
+    set(projectId: number, userId: number, role: Role): Promise<void>;
+    remove(projectId: number, userId: number): Promise<boolean>;
+    list(projectId: number): Promise<MemberRecord[]>;
+    role(projectId: number, userId: number): Promise<Role | undefined>;
+    /** Projects a user belongs to, with the role in each. */
+    projectsOf(userId: number): Promise<{ project: ProjectRecord; role: Role }[]>;
+  };
+  robots: {
+    create(r: Omit<RobotRecord, 'id' | 'createdAt'>): Promise<RobotRecord>;
+    get(name: string): Promise<RobotRecord | undefined>;
+    /** Robots owned by a project (projectId) or system robots (null). */
+    list(projectId: number | null): Promise<RobotRecord[]>;
+    update(name: string, patch: Partial<Pick<RobotRecord, 'description' | 'permissions' | 'secretHash' | 'secretSalt' | 'expiresAt' | 'disabled'>>): Promise<RobotRecord | undefined>;
+    delete(name: string): Promise<boolean>;
+  };
+  signingKeys: {
+    add(k: SigningKeyRecord): Promise<void>;
+    /** All keys, newest first (retired ones included, for verification). */
+    list(): Promise<SigningKeyRecord[]>;
+    retire(kid: string, at: Date): Promise<void>;
+  };
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}

@@ -1,10 +1,12 @@
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { MetaStore } from '../../ports/meta-store.js';
+import type { Admission } from './admission.js';
 import { BlobService } from './blobs.js';
 import { ListingService } from './listing.js';
 import { ManifestService } from './manifests.js';
 import { UploadService } from './uploads.js';
 
+export type { Admission } from './admission.js';
 export { BlobService, type BlobView } from './blobs.js';
 export { type Listing, ListingService } from './listing.js';
 export { ManifestService, type PutManifestResult, type ReferrersIndex } from './manifests.js';
@@ -24,6 +26,7 @@ export interface RegistryOptions {
   maxManifestBytes: number;
   manifestCacheTtlMs: number;
   manifestCacheEntries: number;
+  admission?: Admission;
 }
 
 export function createRegistry(o: RegistryOptions): Registry {
@@ -35,6 +38,7 @@ export function createRegistry(o: RegistryOptions): Registry {
       maxManifestBytes: o.maxManifestBytes,
       cacheTtlMs: o.manifestCacheTtlMs,
       cacheEntries: o.manifestCacheEntries,
+      ...(o.admission ? { admission: o.admission } : {}),
     }),
     listing: new ListingService(o),
   };

@@ -4,6 +4,7 @@ import { type ParsedManifest, parseManifest } from '../../oci/manifest.js';
 import { MediaType } from '../../oci/media-types.js';
 import { assertRepositoryName, assertTag } from '../../oci/names.js';
 import type { ManifestRecord, ManifestRef, MetaStore } from '../../ports/meta-store.js';
+import type { Admission } from './admission.js';
 import { TtlCache } from './ttl-cache.js';
 
 export interface PutManifestResult {
@@ -47,6 +48,7 @@ export class ManifestService {
       maxManifestBytes: number;
       cacheTtlMs: number;
       cacheEntries: number;
+      admission?: Admission;
     },
   ) {
     this.cache = new TtlCache(deps.cacheTtlMs, deps.cacheEntries);
@@ -103,6 +105,7 @@ export class ManifestService {
         detail: { missing: missing.slice(0, 50) },
       });
     }
+    await this.deps.admission?.beforeManifest?.(repo, { digest, size: body.length });
     const record: ManifestRecord = {
       digest,
       mediaType: parsed.mediaType,

@@ -10,6 +10,7 @@ import {
   UploadTooLargeError,
 } from '../../ports/blob-store.js';
 import type { MetaStore, Upload } from '../../ports/meta-store.js';
+import type { Admission } from './admission.js';
 
 export interface UploadState {
   id: string;
@@ -32,7 +33,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  * restart and may continue on any replica. A blob becomes visible only after commit verified it.
  */
 export class UploadService {
-  constructor(private readonly deps: { blobs: BlobStore; meta: MetaStore }) {}
+  constructor(private readonly deps: { blobs: BlobStore; meta: MetaStore; admission?: Admission }) {}
 
   async start(repo: string): Promise<UploadState> {
     assertRepositoryName(repo);
@@ -54,6 +55,7 @@ export class UploadService {
     assertRepositoryName(from);
     const blob = await this.deps.meta.blobs.getLinked(from, digest);
     if (!blob) return undefined;
+    await this.deps.admission?.beforeLinkBlob?.(repo, blob);
     const r = await this.deps.meta.repos.ensure(repo);
     await this.deps.meta.blobs.link(r.id, digest);
     return blob;
@@ -112,6 +114,13 @@ export class UploadService {
     }
     // The file is durable in place before the row exists: a blob row always implies a verified file.
     await this.deps.meta.blobs.record(blob.digest, blob.size);
+    try {
+      await this.deps.admission?.beforeLinkBlob?.(repo, blob);
+    } catch (err) {
+      // Refused: the session ends; the stored content stays unlinked until garbage collection.
+      await this.deps.meta.uploads.delete(id);
+      throw err;
+    }
     await this.deps.meta.blobs.link(row.repoId, blob.digest);
     await this.deps.meta.uploads.delete(id);
     return blob;

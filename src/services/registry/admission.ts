@@ -1,0 +1,12 @@
+import type { Digest } from '../../oci/digest.js';
+
+/**
+ * Policy checks the registry asks before content becomes visible (quotas now; size budgets and
+ * signature requirements later). Each hook throws a RegistryError to refuse; absent hooks allow.
+ */
+export interface Admission {
+  /** A verified, stored blob is about to be linked into `repo` (upload or mount). */
+  beforeLinkBlob?(repo: string, blob: { digest: Digest; size: number }): Promise<void>;
+  /** A validated manifest is about to be stored in `repo`. */
+  beforeManifest?(repo: string, manifest: { digest: Digest; size: number }): Promise<void>;
+}
