@@ -145,6 +145,24 @@ describe.each(dialects)('blobs and uploads over HTTP (%s)', (dialect) => {
     expect(r.status).toBe(404);
   });
 
+  it('never serves a cached small blob where it is not linked', async () => {
+    const b = blob(2048);
+    await ctx.v2.pushBlob('lib/warm', b);
+    const first = await ctx.v2.fetch(`/v2/lib/warm/blobs/${b.digest}`);
+    expect(Buffer.from(await first.arrayBuffer()).equals(b.data)).toBe(true);
+    const ranged = await ctx.v2.fetch(`/v2/lib/warm/blobs/${b.digest}`, {
+      headers: { range: 'bytes=100-199' },
+    });
+    expect(Buffer.from(await ranged.arrayBuffer()).equals(b.data.subarray(100, 200))).toBe(true);
+    const other = await ctx.v2.fetch(`/v2/lib/cold/blobs/${b.digest}`);
+    expect(other.status).toBe(404);
+    await other.arrayBuffer();
+    await ctx.v2.fetch(`/v2/lib/warm/blobs/${b.digest}`, { method: 'DELETE' });
+    const afterDelete = await ctx.v2.fetch(`/v2/lib/warm/blobs/${b.digest}`);
+    expect(afterDelete.status).toBe(404);
+    await afterDelete.arrayBuffer();
+  });
+
   it('cancels an upload with DELETE', async () => {
     const loc = await startSession('lib/cancel');
     expect((await ctx.v2.fetch(loc, { method: 'DELETE' })).status).toBe(204);
