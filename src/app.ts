@@ -1,12 +1,13 @@
 import Fastify, {
   type FastifyInstance,
-  type FastifyRequest,
+  type FastifyPluginAsync,
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry as PromRegistry } from 'prom-client';
-import { distributionRoutes } from './http/distribution/index.js';
+import type { V2Guard } from './http/distribution/guard.js';
+import { type DistributionOptions, distributionRoutes } from './http/distribution/index.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { opsRoutes } from './http/ops/index.js';
 import { registerMetrics } from './http/ops/metrics.js';
@@ -16,7 +17,10 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   maxManifestBytes: number;
-  authenticate: (req: FastifyRequest) => Promise<void>;
+  guard: V2Guard;
+  beforePull?: DistributionOptions['beforePull'];
+  /** Further route groups (token endpoint, management API), each registered in its own scope. */
+  plugins?: FastifyPluginAsync[];
   ready: () => Promise<void>;
   uploadsInProgress: () => Promise<number>;
   storageUsedBytes: () => Promise<number>;
@@ -43,7 +47,9 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; m
   await app.register(distributionRoutes, {
     registry: deps.registry,
     maxManifestBytes: deps.maxManifestBytes,
-    authenticate: deps.authenticate,
+    guard: deps.guard,
+    ...(deps.beforePull ? { beforePull: deps.beforePull } : {}),
   });
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return { app, metrics };
 }

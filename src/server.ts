@@ -6,7 +6,8 @@ import { FsBlobStore } from './adapters/blob-fs/index.js';
 import { openMetaStore } from './adapters/meta-sql/index.js';
 import { buildApp } from './app.js';
 import type { Config } from './config/index.js';
-import { basicAuthenticator } from './http/basic-auth.js';
+import { basicGuard } from './http/basic-auth.js';
+import { openGuard } from './http/distribution/guard.js';
 import { loadAdmin } from './services/access/admin.js';
 import { createRegistry } from './services/registry/index.js';
 
@@ -32,7 +33,7 @@ function databaseUrl(config: Config, dataDir: string): string {
 async function authFor(config: Config, dataDir: string, log: Logger) {
   if (config.auth === 'none') {
     log.warn('authentication is OFF (auth: none): anyone who can reach this port can push and delete');
-    return async () => undefined;
+    return openGuard;
   }
   const admin = await loadAdmin(dataDir, config.adminPassword || process.env.WHARF_ADMIN_PASSWORD || '');
   if (admin.generatedPassword) {
@@ -41,7 +42,7 @@ async function authFor(config: Config, dataDir: string, log: Logger) {
       `\nwharf: generated admin password (shown once): ${admin.generatedPassword}\n  login: wharf login <host> -u admin\n\n`,
     );
   }
-  return basicAuthenticator(admin);
+  return basicGuard(admin);
 }
 
 /** The composition root: config → storage backends → registry → HTTP app → listening server. */
@@ -67,7 +68,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     registry,
     logger: log,
     maxManifestBytes: config.limits.maxManifestBytes,
-    authenticate: await authFor(config, dataDir, log),
+    guard: await authFor(config, dataDir, log),
     ready: () => meta.ping(),
     uploadsInProgress: () => meta.uploads.count(),
     storageUsedBytes: () => meta.blobs.totalBytes(),

@@ -18,6 +18,49 @@ export const ConfigSchema = Type.Object(
       default: 'basic',
       description: "'none' turns authentication off (local experiments only)",
     }),
+    externalUrl: Type.String({
+      default: '',
+      description:
+        'URL clients use to reach this registry (token realm, links); empty: derived from each request',
+    }),
+    token: Type.Object(
+      {
+        issuer: Type.String({ default: 'wharf', description: 'JWT iss claim' }),
+        service: Type.String({ default: 'wharf', description: 'the token service name (JWT aud claim)' }),
+        ttlSeconds: Type.Integer({ minimum: 30, maximum: 3600, default: 300, description: 'token lifetime' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    shared: Type.Object(
+      {
+        redisUrl: Type.String({
+          default: '',
+          description: 'redis://… for rate limits shared by replicas; empty: in-process',
+        }),
+        keyPrefix: Type.String({ default: 'wharf:', description: 'prefix of every Redis key' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    rateLimits: Type.Object(
+      {
+        pullPerMinutePerClient: Type.Integer({
+          minimum: 0,
+          default: 0,
+          description: 'pulls per minute per principal (or IP when anonymous); 0: unlimited',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    audit: Type.Object(
+      {
+        retentionDays: Type.Integer({
+          minimum: 1,
+          default: 90,
+          description: 'audit events older than this are purged',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     adminPassword: Type.String({
       default: '',
       description: 'admin password; empty means generated on first start and printed once',

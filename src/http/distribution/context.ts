@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../../services/access/principal.js';
 import type { Registry } from '../../services/registry/index.js';
+import type { V2Decision, V2Guard } from './guard.js';
 import type { RouteMatch } from './routes.js';
 
 /** What every /v2 handler gets: the parsed route and query, and the registry domain. */
@@ -9,6 +11,9 @@ export interface V2Context {
   match: RouteMatch;
   query: URLSearchParams;
   registry: Registry;
+  principal: Principal;
+  decision: V2Decision;
+  guard: V2Guard;
 }
 
 export type V2Handler = (ctx: V2Context) => Promise<unknown>;

@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../oci/errors.js';
+import type { Principal } from '../../services/access/principal.js';
+import { requestContext } from '../../services/context.js';
 import type { Registry } from '../../services/registry/index.js';
 import { deleteBlob, getBlob, headBlob } from './blob-routes.js';
 import type { V2Handler } from './context.js';
+import { isPull, type V2Guard } from './guard.js';
 import { base, catalog, listTags, referrers } from './listing-routes.js';
 import { deleteManifest, getManifest, headManifest, putManifest } from './manifest-routes.js';
-import { matchRoute, type RouteKind, splitUrl } from './routes.js';
+import { matchRoute, type RouteKind, type RouteMatch, splitUrl } from './routes.js';
 import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './upload-routes.js';
 
 declare module 'fastify' {
@@ -18,8 +21,9 @@ declare module 'fastify' {
 export interface DistributionOptions {
   registry: Registry;
   maxManifestBytes: number;
-  /** Runs before every /v2 request; throws UNAUTHORIZED/DENIED to refuse it. */
-  authenticate: (req: FastifyRequest) => Promise<void>;
+  guard: V2Guard;
+  /** Runs before every pull (GET of a manifest or blob), after authorization: rate limits. */
+  beforePull?: (principal: Principal, match: RouteMatch, clientIp: string) => Promise<void>;
 }
 
 type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -60,8 +64,11 @@ export async function distributionRoutes(app: FastifyInstance, opts: Distributio
     req.routeLabel = `${match.kind}_${req.method.toLowerCase()}`;
     const handler = routes[match.kind][req.method as Method];
     if (!handler) throw new RegistryError('UNSUPPORTED', `${req.method} is not supported here`);
-    await opts.authenticate(req);
-    return handler({ req, reply, match, query, registry: opts.registry });
+    const principal = await opts.guard.authenticate(req);
+    const decision = await opts.guard.authorize(principal, match, req.method, query);
+    if (opts.beforePull && isPull(match, req.method)) await opts.beforePull(principal, match, req.ip);
+    const ctx = { req, reply, match, query, registry: opts.registry, principal, decision, guard: opts.guard };
+    return requestContext.run({ principal, clientIp: req.ip }, () => handler(ctx));
   };
   for (const url of ['/v2', '/v2/', '/v2/*']) {
     app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'], url, handler: handle });

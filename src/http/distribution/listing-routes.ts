@@ -36,7 +36,7 @@ export async function listTags(ctx: V2Context): Promise<unknown> {
 
 export async function catalog(ctx: V2Context): Promise<unknown> {
   const page = pageOf(ctx.query);
-  const listing = await ctx.registry.listing.catalog(page);
+  const listing = await ctx.registry.listing.catalog(page, await ctx.guard.catalogFilter(ctx.principal));
   linkNext(ctx, '/v2/_catalog', page, listing);
   return ctx.reply.code(200).type('application/json').send({ repositories: listing.items });
 }

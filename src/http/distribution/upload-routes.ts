@@ -46,7 +46,8 @@ export async function startUpload(ctx: V2Context): Promise<unknown> {
   const { match, query, registry, req } = ctx;
   const mount = query.get('mount');
   const from = query.get('from');
-  if (mount !== null && from !== null) {
+  // A source the principal may not read is treated as absent: the mount quietly becomes an upload.
+  if (mount !== null && from !== null && ctx.decision.mountAllowed !== false) {
     const mounted = await registry.uploads.mount(match.name, from, parseDigest(mount));
     if (mounted) return blobCreated(ctx, mounted);
   }

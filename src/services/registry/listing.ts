@@ -30,7 +30,18 @@ export class ListingService {
     return out;
   }
 
-  async catalog(page: Page): Promise<Listing> {
-    return (await paged((p) => this.deps.meta.repos.list(p), page)) ?? { items: [], next: undefined };
+  /** Repositories in lexical order; `visible` filters without shortening pages (it reads on until full). */
+  async catalog(page: Page, visible: (name: string) => boolean = () => true): Promise<Listing> {
+    const fetchVisible = async (p: Page): Promise<string[]> => {
+      const out: string[] = [];
+      let last = p.last;
+      for (;;) {
+        const batch = await this.deps.meta.repos.list(last === undefined ? { n: p.n } : { n: p.n, last });
+        out.push(...batch.filter(visible));
+        if (out.length >= p.n || batch.length < p.n) return out.slice(0, p.n);
+        last = batch[batch.length - 1];
+      }
+    };
+    return (await paged(fetchVisible, page)) ?? { items: [], next: undefined };
   }
 }
