@@ -1,0 +1,1 @@
+export { MemoryShared, type MemorySharedOptions } from './memory-shared.js';

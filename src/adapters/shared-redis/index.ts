@@ -1,0 +1,1 @@
+export { createRedisShared, RedisShared, type RedisSharedOptions, redactRedisUrl } from './redis-shared.js';
