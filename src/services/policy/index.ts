@@ -1,0 +1,3 @@
+export { projectOf } from './project.js';
+export { QuotaPolicy, type QuotaPolicyOptions } from './quota.js';
+export { PullRateLimiter, type PullRateLimiterOptions, pullClientKey } from './rate-limit.js';
