@@ -1,6 +1,7 @@
 import type { Digest } from '../oci/digest.js';
 import type { AccessStore } from './access-store.js';
 import type { EventStore } from './event-store.js';
+import type { UsageStore } from './usage-store.js';
 
 export interface Repository {
   id: number;
@@ -129,6 +130,7 @@ export interface MetaStore {
   readonly uploads: UploadStore;
   readonly access: AccessStore;
   readonly events: EventStore;
+  readonly usage: UsageStore;
   /** Checks the database answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import { SqlRepositoryStore } from './repositories.js';
 import type { Database, SqlDialect } from './schema.js';
 import { SqlTagStore } from './tags.js';
 import { SqlUploadStore } from './uploads.js';
+import { SqlUsageStore } from './usage.js';
 
 /** The MetaStore over Kysely: the same queries on SQLite and PostgreSQL, split by aggregate. */
 export class SqlMetaStore implements MetaStore {
@@ -18,6 +19,7 @@ export class SqlMetaStore implements MetaStore {
   readonly uploads: SqlUploadStore;
   readonly access: SqlAccessStore;
   readonly events: SqlEventStore;
+  readonly usage: SqlUsageStore;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -31,6 +33,7 @@ export class SqlMetaStore implements MetaStore {
     this.uploads = new SqlUploadStore(db);
     this.access = new SqlAccessStore(db, dialect);
     this.events = new SqlEventStore(db, dialect);
+    this.usage = new SqlUsageStore(db);
   }
 
   async ping(): Promise<void> {
