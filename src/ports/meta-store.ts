@@ -1,5 +1,6 @@
 import type { Digest } from '../oci/digest.js';
 import type { AccessStore } from './access-store.js';
+import type { CatalogStore } from './catalog-store.js';
 import type { EventStore } from './event-store.js';
 import type { UsageStore } from './usage-store.js';
 
@@ -131,6 +132,8 @@ export interface MetaStore {
   readonly access: AccessStore;
   readonly events: EventStore;
   readonly usage: UsageStore;
+  /** Read-only listings for the management API. */
+  readonly catalog: CatalogStore;
   /** Checks the database answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

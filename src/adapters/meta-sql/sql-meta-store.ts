@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { MetaStore } from '../../ports/meta-store.js';
 import { SqlAccessStore } from './access/index.js';
 import { SqlBlobMetaStore } from './blobs.js';
+import { SqlCatalogStore } from './catalog.js';
 import { SqlEventStore } from './events/index.js';
 import { SqlManifestStore } from './manifests.js';
 import { SqlRepositoryStore } from './repositories.js';
@@ -20,6 +21,7 @@ export class SqlMetaStore implements MetaStore {
   readonly access: SqlAccessStore;
   readonly events: SqlEventStore;
   readonly usage: SqlUsageStore;
+  readonly catalog: SqlCatalogStore;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -34,6 +36,7 @@ export class SqlMetaStore implements MetaStore {
     this.access = new SqlAccessStore(db, dialect);
     this.events = new SqlEventStore(db, dialect);
     this.usage = new SqlUsageStore(db);
+    this.catalog = new SqlCatalogStore(db);
   }
 
   async ping(): Promise<void> {
