@@ -1,4 +1,4 @@
-import type { AccessDecisions } from '../../src/http/auth/index.js';
+import { type AccessDecisions, projectOf } from '../../src/http/auth/index.js';
 import type { Principal, RepoAction, RobotPermission, Role } from '../../src/services/access/principal.js';
 
 /** Harbor's role permissions on repositories. */
@@ -14,8 +14,6 @@ interface Project {
   public: boolean;
   members: Map<string, Role>;
 }
-
-const projectOf = (repository: string): string => repository.split('/')[0] ?? '';
 
 /**
  * A working in-memory access service for the /v2 and /token tests (users, robots, projects and
@@ -60,8 +58,7 @@ export class MemoryAccess implements AccessDecisions {
     return { kind: 'robot', id: robot.id, name, permissions: robot.permissions };
   }
 
-  async actionsOn(principal: Principal, repository: string): Promise<RepoAction[]> {
-    const name = projectOf(repository);
+  async actionsOn(principal: Principal, name: string): Promise<RepoAction[]> {
     const project = this.projects.get(name);
     if (principal.kind === 'user' && principal.admin) return ['pull', 'push', 'delete', 'list'];
     if (!project) return [];
@@ -79,7 +76,7 @@ export class MemoryAccess implements AccessDecisions {
   async catalogFilter(principal: Principal): Promise<(repository: string) => boolean> {
     const visible = new Set<string>();
     for (const name of this.projects.keys()) {
-      if ((await this.actionsOn(principal, `${name}/x`)).length > 0) visible.add(name);
+      if ((await this.actionsOn(principal, name)).length > 0) visible.add(name);
     }
     return (repository) =>
       (principal.kind === 'user' && principal.admin) || visible.has(projectOf(repository));

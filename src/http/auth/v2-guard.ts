@@ -6,7 +6,7 @@ import { TtlCache } from '../../services/registry/ttl-cache.js';
 import { InvalidTokenError, type Scope, type TokenService } from '../../services/tokens/index.js';
 import type { V2Decision, V2Guard } from '../distribution/guard.js';
 import type { RouteMatch } from '../distribution/routes.js';
-import type { AccessDecisions } from './access.js';
+import { type AccessDecisions, repoActionsOn } from './access.js';
 import { type ChallengeParams, tokenRealm, unauthorized } from './challenge.js';
 import { readCredentials } from './credentials.js';
 import { type LoginFailure, reportLoginFailure } from './login-failure.js';
@@ -114,7 +114,7 @@ export function createV2Guard(opts: V2GuardOptions): V2Guard {
   /** What the principal may do on a repository: its token's grant, else the access service's answer. */
   const allowedOn = async (principal: Principal, repository: string): Promise<readonly string[]> => {
     const token = auths.get(principal)?.token;
-    if (!token) return opts.access.actionsOn(principal, repository);
+    if (!token) return repoActionsOn(opts.access, principal, repository);
     return token.filter((s) => s.type === 'repository' && s.name === repository).flatMap((s) => s.actions);
   };
 
@@ -131,7 +131,7 @@ export function createV2Guard(opts: V2GuardOptions): V2Guard {
     const again = challenge(auth, error ? { scope, error } : { scope });
     if (principal.kind === 'anonymous') return unauthorized('authentication required', again);
     // A token is trusted only for what it grants; the account's real rights decide how to refuse.
-    const real = auth?.token ? await opts.access.actionsOn(principal, repository) : allowed;
+    const real = auth?.token ? await repoActionsOn(opts.access, principal, repository) : allowed;
     if (needed.every((a) => real.includes(a))) return unauthorized('the token does not grant this', again);
     if (real.length === 0)
       return new RegistryError('NAME_UNKNOWN', undefined, { detail: { name: repository } });

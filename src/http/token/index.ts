@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../oci/errors.js';
 import type { Principal } from '../../services/access/principal.js';
 import { parseScopes, type TokenService } from '../../services/tokens/index.js';
-import type { AccessDecisions } from '../auth/access.js';
+import { type AccessDecisions, repoActionsOn } from '../auth/access.js';
 import { readCredentials } from '../auth/credentials.js';
 import { type LoginFailure, reportLoginFailure } from '../auth/login-failure.js';
 import { splitUrl } from '../distribution/routes.js';
@@ -53,7 +53,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: TokenRoutesOptions
       principal,
       service: opts.service,
       scopes: parseScopes(scopes),
-      grant: (repository) => opts.access.actionsOn(principal, repository),
+      grant: (repository) => repoActionsOn(opts.access, principal, repository),
     });
   };
 
