@@ -1,0 +1,117 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { CatalogStore } from '../../ports/catalog-store.js';
+import type { Principal } from '../../services/access/principal.js';
+import { requestContext } from '../../services/context.js';
+import type { Registry } from '../../services/registry/index.js';
+import type { LoginFailure } from '../auth/login-failure.js';
+import type { ManagementAccess } from './access.js';
+import { type ApiAuthenticator, basicAuthenticator } from './auth.js';
+import type { ApiApp, ApiContext } from './context.js';
+import { installApiErrorHandler } from './errors.js';
+import { memberRoutes } from './routes/members.js';
+import { projectRoutes } from './routes/projects.js';
+import { repositoryRoutes } from './routes/repositories.js';
+import { robotRoutes } from './routes/robots.js';
+import { userRoutes } from './routes/users.js';
+import { ErrorBody } from './schemas/common.js';
+
+export type { ManagementAccess } from './access.js';
+export { type ApiAuthenticator, basicAuthenticator } from './auth.js';
+
+export const API_PREFIX = '/api/v1';
+const OPENAPI_PATH = '/openapi.json';
+
+export interface ManagementApiOptions {
+  access: ManagementAccess;
+  /** `meta.catalog`: repository and artifact listings. */
+  catalog: CatalogStore;
+  /** Deletions (a forced project delete) go through the registry, so events follow. */
+  registry: Registry;
+  /** Replaces the default HTTP Basic check (through `access.authenticate`). */
+  authenticate?: ApiAuthenticator;
+  /** Told about every refused Basic login. */
+  onLoginFailure?: (failure: LoginFailure) => unknown;
+  /** The server version shown in the OpenAPI document. */
+  version?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The management API caller, set by its onRequest hook. */
+    apiPrincipal: Principal | null;
+  }
+}
+
+const OPENAPI = (version: string) => ({
+  openapi: {
+    openapi: '3.1.0',
+    info: {
+      title: 'Wharf management API',
+      version,
+      description:
+        'Projects, members, users, robots, repositories and artifacts. Lists take `n` and `last` (cursor) ' +
+        'and send `Link: <…>; rel="next"` when more follow. Errors are `{ errors: [{ code, message, detail }] }`.',
+    },
+    components: { securitySchemes: { basic: { type: 'http' as const, scheme: 'basic' } } },
+    security: [{ basic: [] }],
+  },
+  // Shared schemas keep their $id as their component name (`ErrorBody`, not `def-0`).
+  refResolver: {
+    buildLocalReference: (json: { $id?: unknown }, _base: unknown, _fragment: string, i: number) =>
+      typeof json.$id === 'string' ? json.$id : `def-${i}`,
+  },
+});
+
+function principalOf(req: FastifyRequest): Principal {
+  if (!req.apiPrincipal) throw new Error('management API handler ran without a principal');
+  return req.apiPrincipal;
+}
+
+/**
+ * The management REST API under /api/v1, with its OpenAPI 3.1 document at /api/v1/openapi.json
+ * (generated from the route schemas; the only route that needs no login).
+ */
+export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
+  const basic = opts.authenticate
+    ? undefined
+    : basicAuthenticator({
+        access: opts.access,
+        ...(opts.onLoginFailure ? { onLoginFailure: opts.onLoginFailure } : {}),
+      });
+  const authenticate = opts.authenticate ?? (basic as ApiAuthenticator);
+  const ctx: ApiContext = {
+    access: opts.access,
+    catalog: opts.catalog,
+    registry: opts.registry,
+    principal: principalOf,
+    credentialsChanged: () => basic?.forget(),
+  };
+  const scope = async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>() as ApiApp;
+    await app.register(swagger, OPENAPI(opts.version ?? '0.0.0'));
+    installApiErrorHandler(app);
+    app.addSchema(ErrorBody);
+    app.decorateRequest('apiPrincipal', null);
+    app.addHook('onRequest', async (req) => {
+      if (req.url === `${API_PREFIX}${OPENAPI_PATH}`) return;
+      req.apiPrincipal = await authenticate(req);
+    });
+    // Services see who is asking (events, audit) without an extra parameter.
+    app.addHook('onRoute', (route) => {
+      const handler = route.handler as RouteHandlerMethod;
+      route.handler = function (req, reply) {
+        const principal = req.apiPrincipal ?? { kind: 'anonymous' as const };
+        return requestContext.run({ principal, clientIp: req.ip }, () => handler.call(this, req, reply));
+      };
+    });
+    app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+    for (const routes of [projectRoutes, memberRoutes, userRoutes, robotRoutes, repositoryRoutes]) {
+      await routes(app, ctx);
+    }
+  };
+  return async (root) => {
+    await root.register(scope, { prefix: API_PREFIX });
+  };
+}

@@ -1,0 +1,153 @@
+import { Type } from '@sinclair/typebox';
+import { isRepositoryName } from '../../../oci/names.js';
+import type { ApiApp, ApiContext } from '../context.js';
+import { invalid, notFound } from '../errors.js';
+import { PageQuery, page, probe } from '../pagination.js';
+import { projectActions } from '../permissions.js';
+import { DateTime, errors, Nullable, ProjectName } from '../schemas/common.js';
+
+const tags = ['repositories'];
+
+const Repository = Type.Object(
+  {
+    name: Type.String({ description: 'Full name, project included' }),
+    artifactCount: Type.Integer(),
+    tagCount: Type.Integer(),
+    sizeBytes: Type.Integer({ description: 'Distinct blobs linked here plus manifests' }),
+    updatedAt: DateTime(),
+  },
+  { title: 'Repository' },
+);
+
+const Platform = Type.Object({
+  os: Type.String(),
+  architecture: Type.String(),
+  variant: Type.Optional(Type.String()),
+  osVersion: Type.Optional(Type.String()),
+});
+
+const ArtifactFields = {
+  digest: Type.String(),
+  mediaType: Type.String(),
+  artifactType: Nullable(Type.String()),
+  subject: Nullable(Type.String({ description: 'Digest of the manifest this one refers to' })),
+  size: Type.Integer({ description: 'Manifest, child manifests and every distinct blob they reference' }),
+  tags: Type.Array(Type.String()),
+  platforms: Type.Array(Platform, { description: "An index's children's platforms (from its descriptors)" }),
+  pushedAt: DateTime(),
+};
+
+const Artifact = Type.Object(ArtifactFields, { title: 'Artifact' });
+
+const ArtifactDetail = Type.Object(
+  {
+    ...ArtifactFields,
+    referrers: Type.Array(
+      Type.Object({
+        digest: Type.String(),
+        mediaType: Type.String(),
+        artifactType: Nullable(Type.String()),
+        size: Type.Integer(),
+        annotations: Nullable(Type.Record(Type.String(), Type.String())),
+        pushedAt: DateTime(),
+      }),
+    ),
+  },
+  { title: 'ArtifactDetail' },
+);
+
+const RepositoryName = Type.String({
+  minLength: 1,
+  maxLength: 600,
+  description:
+    'The full repository name (project included) with each `/` percent-encoded once (`team%2Fapi`); ' +
+    "Harbor's double encoding (`team%252Fapi`) is accepted too",
+});
+
+const RepositoryParams = Type.Object({ project: ProjectName, repository: RepositoryName });
+
+/** The repository named in a path: decoded (once more if double-encoded), valid, and in the project. */
+function repositoryIn(project: string, raw: string): string {
+  const name = /%2f/i.test(raw) ? decodeURIComponent(raw) : raw;
+  if (!isRepositoryName(name)) throw invalid('invalid repository name', { field: 'repository', name });
+  if (name !== project && !name.startsWith(`${project}/`)) {
+    throw invalid(`repository ${name} is not in project ${project}`, { field: 'repository', name });
+  }
+  return name;
+}
+
+export async function repositoryRoutes(app: ApiApp, ctx: ApiContext): Promise<void> {
+  app.get(
+    '/projects/:project/repositories',
+    {
+      schema: {
+        operationId: 'listRepositories',
+        summary: 'Repositories of a project with artifact and tag counts, size and last update',
+        tags,
+        params: Type.Object({ project: ProjectName }),
+        querystring: Type.Object({
+          ...PageQuery,
+          name: Type.Optional(Type.String({ maxLength: 255, description: 'Substring of the name' })),
+        }),
+        response: { 200: Type.Array(Repository), ...errors(400, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const { project } = req.params;
+      await projectActions(ctx.access, ctx.principal(req), project, 'list');
+      const q = req.query;
+      const repos = await ctx.catalog.repositories(project, {
+        ...probe(q),
+        ...(q.name ? { nameContains: q.name } : {}),
+      });
+      return page(req, reply, q, repos, (r) => r.name);
+    },
+  );
+
+  app.get(
+    '/projects/:project/repositories/:repository/artifacts',
+    {
+      schema: {
+        operationId: 'listArtifacts',
+        summary: 'Artifacts of a repository, newest first (cursor: the last digest)',
+        tags,
+        params: RepositoryParams,
+        querystring: Type.Object(PageQuery),
+        response: { 200: Type.Array(Artifact), ...errors(400, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const { project } = req.params;
+      const name = repositoryIn(project, req.params.repository);
+      await projectActions(ctx.access, ctx.principal(req), project, 'list');
+      const list = await ctx.catalog.artifacts(name, probe(req.query));
+      if (!list) throw notFound('repository', { name });
+      return page(req, reply, req.query, list, (a) => a.digest);
+    },
+  );
+
+  app.get(
+    '/projects/:project/repositories/:repository/artifacts/:reference',
+    {
+      schema: {
+        operationId: 'getArtifact',
+        summary: 'One artifact by digest or tag, with its referrers',
+        tags,
+        params: Type.Object({
+          project: ProjectName,
+          repository: RepositoryName,
+          reference: Type.String({ minLength: 1, maxLength: 200, description: 'A digest or a tag' }),
+        }),
+        response: { 200: ArtifactDetail, ...errors(400, 403, 404) },
+      },
+    },
+    async (req) => {
+      const { project, reference } = req.params;
+      const name = repositoryIn(project, req.params.repository);
+      await projectActions(ctx.access, ctx.principal(req), project, 'pull');
+      const artifact = await ctx.catalog.artifact(name, reference);
+      if (!artifact) throw notFound('artifact', { name, reference });
+      return artifact;
+    },
+  );
+}

@@ -1,0 +1,80 @@
+import { Type } from '@sinclair/typebox';
+import { DateTime, Nullable, ProjectName } from './common.js';
+
+export const Project = Type.Object(
+  {
+    name: ProjectName,
+    public: Type.Boolean({ description: 'Anyone may pull (and, once logged in, list)' }),
+    quotaBytes: Nullable(Type.Integer({ minimum: 0, description: 'Storage quota; null: unlimited' })),
+    pullRatePerMinute: Nullable(
+      Type.Integer({ minimum: 1, description: 'Pulls per minute; null: unlimited' }),
+    ),
+    createdAt: DateTime(),
+  },
+  { title: 'Project' },
+);
+
+export const ProjectParams = Type.Object({ project: ProjectName });
+
+export const Role = Type.Union(
+  [
+    Type.Literal('projectAdmin'),
+    Type.Literal('maintainer'),
+    Type.Literal('developer'),
+    Type.Literal('guest'),
+    Type.Literal('limitedGuest'),
+  ],
+  { description: "Harbor's project roles" },
+);
+
+export const Username = Type.String({
+  pattern: '^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$',
+  description: 'A user name',
+});
+
+export const Member = Type.Object({ username: Type.String(), role: Role }, { title: 'Member' });
+
+export const User = Type.Object(
+  {
+    username: Type.String(),
+    email: Nullable(Type.String()),
+    admin: Type.Boolean(),
+    disabled: Type.Boolean(),
+    createdAt: DateTime(),
+  },
+  { title: 'User' },
+);
+
+export const RepoAction = Type.Union([
+  Type.Literal('pull'),
+  Type.Literal('push'),
+  Type.Literal('delete'),
+  Type.Literal('list'),
+]);
+
+export const RobotPermission = Type.Object({
+  project: Type.String({
+    minLength: 1,
+    maxLength: 255,
+    description: "A project name, or '*' (system robots)",
+  }),
+  actions: Type.Array(RepoAction, { minItems: 1, uniqueItems: true }),
+});
+
+export const Robot = Type.Object(
+  {
+    name: Type.String({ description: '`robot$<project>+<name>` or `robot$<name>` (system robots)' }),
+    project: Nullable(Type.String()),
+    description: Nullable(Type.String()),
+    permissions: Type.Array(RobotPermission),
+    expiresAt: Nullable(DateTime()),
+    disabled: Type.Boolean(),
+    createdAt: DateTime(),
+  },
+  { title: 'Robot' },
+);
+
+export const RobotWithSecret = Type.Composite([Robot, Type.Object({ secret: Type.String() })], {
+  title: 'RobotWithSecret',
+  description: 'The secret is shown once, here; it is never returned again.',
+});

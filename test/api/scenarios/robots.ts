@@ -1,0 +1,80 @@
+import { expect, it } from 'vitest';
+import { ALICE, BOB, CAROL, type World } from '../support/world.js';
+
+export function robotScenarios(w: () => World): void {
+  const call = (...a: Parameters<World['server']['call']>) => w().server.call(...a);
+  const ci = encodeURIComponent('robot$team+ci');
+
+  it('creates project robots (project admins), the secret shown once', async () => {
+    const body = {
+      name: 'ci',
+      description: 'pipeline',
+      permissions: [{ project: 'team', actions: ['pull', 'push'] }],
+    };
+    const created = await call('/projects/team/robots', { method: 'POST', body, as: ALICE });
+    expect(created.status).toBe(201);
+    const robot = (await created.json()) as { name: string; secret: string };
+    expect(robot).toMatchObject({ name: 'robot$team+ci', project: 'team', disabled: false, expiresAt: null });
+    expect(robot.secret.length).toBeGreaterThan(10);
+    expect(await (await call('/users/current', { as: [robot.name, robot.secret] })).json()).toMatchObject({
+      kind: 'robot',
+    });
+    expect((await call('/projects/team/robots', { method: 'POST', body, as: ALICE })).status).toBe(409);
+    expect((await call('/projects/team/robots', { method: 'POST', body, as: BOB })).status).toBe(403);
+    expect((await call('/projects/team/robots', { method: 'POST', body, as: CAROL })).status).toBe(404);
+    const foreign = { ...body, name: 'x', permissions: [{ project: 'pub', actions: ['pull'] }] };
+    const refused = await call('/projects/team/robots', { method: 'POST', body: foreign, as: ALICE });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ errors: [{ detail: { field: 'permissions' } }] });
+    expect((await call('/projects/team/robots', { as: CAROL })).status).toBe(404);
+    const listed = await call('/projects/team/robots', { as: ALICE });
+    expect(await listed.json()).toEqual([expect.objectContaining({ name: 'robot$team+ci' })]);
+    expect(JSON.stringify(await (await call(`/robots/${ci}`, { as: ALICE })).json())).not.toContain('secret');
+  });
+
+  it('creates and lists system robots (admins only)', async () => {
+    const body = {
+      name: 'mirror',
+      permissions: [{ project: '*', actions: ['pull'] }],
+      expiresAt: '2099-01-01T00:00:00Z',
+    };
+    const created = await call('/robots', { method: 'POST', body });
+    expect(await created.json()).toMatchObject({
+      name: 'robot$mirror',
+      project: null,
+      expiresAt: '2099-01-01T00:00:00.000Z',
+    });
+    expect(await (await call('/robots')).json()).toEqual([expect.objectContaining({ name: 'robot$mirror' })]);
+    expect((await call('/robots', { as: ALICE })).status).toBe(403);
+    expect((await call('/robots', { method: 'POST', body: { ...body, name: 'm2' }, as: ALICE })).status).toBe(
+      403,
+    );
+    expect((await call('/robots', { method: 'POST', body: { ...body, expiresAt: 'soon' } })).status).toBe(
+      400,
+    );
+    expect((await call(`/robots/${encodeURIComponent('robot$mirror')}`, { as: ALICE })).status).toBe(403);
+  });
+
+  it('disables, re-scopes, rotates and deletes a robot', async () => {
+    const patched = await call(`/robots/${ci}`, {
+      method: 'PATCH',
+      body: { description: 'ci-2', disabled: true },
+      as: ALICE,
+    });
+    expect(await patched.json()).toMatchObject({ description: 'ci-2', disabled: true });
+    expect(
+      (await call(`/robots/${ci}`, { method: 'PATCH', body: { disabled: false }, as: BOB })).status,
+    ).toBe(403);
+    const bad = { permissions: [{ project: 'pub', actions: ['pull'] }] };
+    expect((await call(`/robots/${ci}`, { method: 'PATCH', body: bad, as: ALICE })).status).toBe(400);
+    await call(`/robots/${ci}`, { method: 'PATCH', body: { disabled: false }, as: ALICE });
+    const rotated = (await (await call(`/robots/${ci}/rotate`, { method: 'POST', as: ALICE })).json()) as {
+      secret: string;
+    };
+    expect((await call('/users/current', { as: ['robot$team+ci', rotated.secret] })).status).toBe(200);
+    expect((await call(`/robots/${ci}/rotate`, { method: 'POST', as: CAROL })).status).toBe(404);
+    expect((await call(`/robots/${ci}`, { method: 'DELETE', as: BOB })).status).toBe(403);
+    expect((await call(`/robots/${ci}`, { method: 'DELETE', as: ALICE })).status).toBe(204);
+    expect((await call(`/robots/${ci}`, { as: ALICE })).status).toBe(404);
+  });
+}
