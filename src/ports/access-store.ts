@@ -59,15 +59,21 @@ export interface SigningKeyRecord {
 
 /**
  * Users, projects, members, robots and token signing keys. One schema on SQLite and PostgreSQL.
- * Names are unique; `create*` throws ConflictError on a duplicate; `get*` returns undefined when absent.
+ * Names are unique; `create*` throws ConflictError on a duplicate; `get*` returns undefined when absent;
+ * `update` returns undefined when absent and the updated record otherwise (an empty patch changes nothing).
+ * The store validates nothing beyond uniqueness and references: the access service does.
  */
 export interface AccessStore {
   projects: {
     create(p: Omit<ProjectRecord, 'id' | 'createdAt'>): Promise<ProjectRecord>;
     get(name: string): Promise<ProjectRecord | undefined>;
     getById(id: number): Promise<ProjectRecord | undefined>;
-    list(page: { last?: string; n: number }): Promise<ProjectRecord[]>;
-    update(name: string, patch: Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>>): Promise<ProjectRecord | undefined>;
+    /** Up to `n` projects by name (byte order) after `last`; only public (or private) ones when `public` is set. */
+    list(page: { last?: string; n: number; public?: boolean }): Promise<ProjectRecord[]>;
+    update(
+      name: string,
+      patch: Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>>,
+    ): Promise<ProjectRecord | undefined>;
     /** Deletes the project row (members and project robots go with it). Returns false when absent. */
     delete(name: string): Promise<boolean>;
   };
@@ -75,32 +81,48 @@ export interface AccessStore {
     create(u: Omit<UserRecord, 'id' | 'createdAt'>): Promise<UserRecord>;
     get(username: string): Promise<UserRecord | undefined>;
     getById(id: number): Promise<UserRecord | undefined>;
+    /** Up to `n` users by username (byte order) after `last`. */
     list(page: { last?: string; n: number }): Promise<UserRecord[]>;
-    update(username: string, patch: Partial<Pick<UserRecord, 'email' | 'admin' | 'disabled' | 'passwordHash' | 'passwordSalt'>>): Promise<UserRecord | undefined>;
+    update(
+      username: string,
+      patch: Partial<Pick<UserRecord, 'email' | 'admin' | 'disabled' | 'passwordHash' | 'passwordSalt'>>,
+    ): Promise<UserRecord | undefined>;
     delete(username: string): Promise<boolean>;
     count(): Promise<number>;
   };
   members: {
-    /** Adds or changes a member's role. */
+    /** Adds or changes a member's role. The project and the user must exist (the database refuses otherwise). */
     set(projectId: number, userId: number, role: Role): Promise<void>;
+    /** Returns false when the user was not a member. */
     remove(projectId: number, userId: number): Promise<boolean>;
-    list(projectId: number): Promise<MemberRecord[]>;
     role(projectId: number, userId: number): Promise<Role | undefined>;
-    /** Projects a user belongs to, with the role in each. */
+    /** Members of a project, by username. */
+    list(projectId: number): Promise<MemberRecord[]>;
+    /** Projects a user belongs to, by project name, with the role in each. */
     projectsOf(userId: number): Promise<{ project: ProjectRecord; role: Role }[]>;
   };
   robots: {
     create(r: Omit<RobotRecord, 'id' | 'createdAt'>): Promise<RobotRecord>;
     get(name: string): Promise<RobotRecord | undefined>;
-    /** Robots owned by a project (projectId) or system robots (null). */
+    /** Robots owned by a project (projectId) or system robots (null), by name. */
     list(projectId: number | null): Promise<RobotRecord[]>;
-    update(name: string, patch: Partial<Pick<RobotRecord, 'description' | 'permissions' | 'secretHash' | 'secretSalt' | 'expiresAt' | 'disabled'>>): Promise<RobotRecord | undefined>;
+    update(
+      name: string,
+      patch: Partial<
+        Pick<
+          RobotRecord,
+          'description' | 'permissions' | 'secretHash' | 'secretSalt' | 'expiresAt' | 'disabled'
+        >
+      >,
+    ): Promise<RobotRecord | undefined>;
     delete(name: string): Promise<boolean>;
   };
   signingKeys: {
+    /** Throws ConflictError when the kid is taken. */
     add(k: SigningKeyRecord): Promise<void>;
     /** All keys, newest first (retired ones included, for verification). */
     list(): Promise<SigningKeyRecord[]>;
+    /** Sets retiredAt (a no-op for an unknown kid). */
     retire(kid: string, at: Date): Promise<void>;
   };
 }
