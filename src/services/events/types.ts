@@ -72,3 +72,11 @@ export function projectOf(repository: string): string {
   const slash = repository.indexOf('/');
   return slash === -1 ? repository : repository.slice(0, slash);
 }
+
+/** The slice of a pino logger the events services use. */
+export interface EventsLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export const silentLog: EventsLog = { info() {}, warn() {} };
