@@ -18,6 +18,8 @@ export const SERVICE = 'wharf';
 
 export interface AuthServer {
   url: string;
+  /** The metadata database, for a second replica to share. */
+  databaseUrl: string;
   tokens: TokenService;
   loginFailures: LoginFailure[];
   close(): Promise<void>;
@@ -26,7 +28,9 @@ export interface AuthServer {
 export interface AuthServerOptions {
   access: AccessDecisions;
   dialect?: Dialect;
-  /** Where signing keys live; default: an in-memory list (until the SQL access store lands). */
+  /** An existing database (another replica's); its owner drops it. */
+  databaseUrl?: string;
+  /** Where signing keys live; default: the SQL store's (an in-memory list until it is implemented). */
   signingKeys?: AccessStore['signingKeys'];
   ttlSeconds?: number;
   externalUrl?: string;
@@ -50,8 +54,9 @@ export function memorySigningKeys(): AccessStore['signingKeys'] {
  */
 export async function startAuthServer(opts: AuthServerOptions): Promise<AuthServer> {
   const dir = await mkdtemp(join(tmpdir(), 'wharf-auth-'));
-  const pg = opts.dialect === 'postgres' ? await createTestDatabase() : undefined;
-  const meta = await openMetaStore(pg?.url ?? `sqlite:${join(dir, 'wharf.db')}`);
+  const pg = opts.dialect === 'postgres' && !opts.databaseUrl ? await createTestDatabase() : undefined;
+  const databaseUrl = opts.databaseUrl ?? pg?.url ?? `sqlite:${join(dir, 'wharf.db')}`;
+  const meta = await openMetaStore(databaseUrl);
   const blobs = new FsBlobStore({ root: dir });
   await blobs.init();
   const registry = createRegistry({
@@ -62,7 +67,10 @@ export async function startAuthServer(opts: AuthServerOptions): Promise<AuthServ
     manifestCacheEntries: 100,
   });
   const tokens = new TokenService({
-    signingKeys: opts.signingKeys ?? memorySigningKeys(),
+    signingKeys:
+      opts.signingKeys ??
+      (meta.access.signingKeys as AccessStore['signingKeys'] | undefined) ??
+      memorySigningKeys(),
     issuer: 'wharf',
     ttlSeconds: opts.ttlSeconds ?? 300,
   });
@@ -92,6 +100,7 @@ export async function startAuthServer(opts: AuthServerOptions): Promise<AuthServ
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
+    databaseUrl,
     tokens,
     loginFailures,
     async close() {

@@ -9,7 +9,8 @@ export function projectOf(repository: string): string {
 
 /**
  * What token issuing and /v2 authorization ask of the access service (users, robots, projects,
- * roles). Kept to the three questions they need, so the HTTP layer does not depend on the rest.
+ * roles), kept to the questions they need. The guard asks on every request and caches nothing
+ * itself: the access service's caches are the ones invalidated when accounts change.
  */
 export interface AccessDecisions {
   /** A user or robot by its credentials; undefined when unknown, wrong, disabled or expired. */

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { RegistryError } from '../../oci/errors.js';
 import type { Principal, RepoAction } from '../../services/access/principal.js';
-import { TtlCache } from '../../services/registry/ttl-cache.js';
 import { InvalidTokenError, type Scope, type TokenService } from '../../services/tokens/index.js';
 import type { V2Decision, V2Guard } from '../distribution/guard.js';
 import type { RouteMatch } from '../distribution/routes.js';
@@ -38,8 +36,6 @@ interface RequestAuth {
  */
 export function createV2Guard(opts: V2GuardOptions): V2Guard {
   const auths = new WeakMap<Principal, RequestAuth>();
-  const basics = new TtlCache<Principal>(60_000, 1_000);
-  const subjects = new TtlCache<Principal>(10_000, 1_000);
   const base = { service: opts.service };
 
   const challenge = (
@@ -62,9 +58,8 @@ export function createV2Guard(opts: V2GuardOptions): V2Guard {
     }
     let principal: Principal | undefined = { kind: 'anonymous' };
     if (verified.subject !== '') {
-      principal = subjects.get(verified.subject) ?? (await opts.access.principal(verified.subject));
+      principal = await opts.access.principal(verified.subject);
       if (!principal) throw refused('the token names an account that no longer exists');
-      subjects.set(verified.subject, principal);
     }
     const fresh = { ...principal };
     auths.set(fresh, { realm, token: verified.access });
@@ -72,21 +67,14 @@ export function createV2Guard(opts: V2GuardOptions): V2Guard {
   };
 
   const fromBasic = async (req: FastifyRequest, username: string, password: string, realm: string) => {
-    const key = createHash('sha256')
-      .update(req.headers.authorization ?? '')
-      .digest('base64');
-    let principal = basics.get(key);
+    const principal = await opts.access.authenticate(username, password);
     if (!principal) {
-      principal = await opts.access.authenticate(username, password);
-      if (!principal) {
-        await reportLoginFailure(opts.onLoginFailure, {
-          username,
-          clientIp: req.ip,
-          reason: 'invalid credentials',
-        });
-        throw unauthorized('invalid username or password', challenge({ realm }));
-      }
-      basics.set(key, principal);
+      await reportLoginFailure(opts.onLoginFailure, {
+        username,
+        clientIp: req.ip,
+        reason: 'invalid credentials',
+      });
+      throw unauthorized('invalid username or password', challenge({ realm }));
     }
     const fresh = { ...principal };
     auths.set(fresh, { realm });

@@ -146,9 +146,13 @@ describe('TokenService', () => {
     const fresh = await tokens.issue({ principal: alice, service: 'wharf', grant, scopes: [] });
     expect(decodeProtectedHeader(fresh.token).kid).toBe(kid);
     await expect(tokens.verify(old.token, 'wharf')).resolves.toMatchObject({ subject: 'alice' });
-    // The replica loaded before the rotation finds the new key by re-reading the store.
-    clock = new Date(clock.getTime() + 10_000);
+    // The replica loaded before the rotation finds the new key by re-reading the store, once.
     await expect(replica.verify(fresh.token, 'wharf')).resolves.toMatchObject({ subject: 'alice' });
+    await tokens.rotate();
+    const newer = await tokens.issue({ principal: alice, service: 'wharf', grant, scopes: [] });
+    await expect(replica.verify(newer.token, 'wharf')).rejects.toThrow(/unknown key/);
+    clock = new Date(clock.getTime() + 6_000);
+    await expect(replica.verify(newer.token, 'wharf')).resolves.toMatchObject({ subject: 'alice' });
   });
 
   it('refuses tokens a retired key signed long after its retirement', async () => {

@@ -91,6 +91,8 @@ export class TokenService {
   private readonly reloadMs: number;
   private readonly now: () => Date;
   private loadedAt = 0;
+  /** When an unknown key id last made us re-read the keys (forged tokens must not hammer the store). */
+  private missReloadAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: TokenServiceOptions) {
     this.ring = new KeyRing(opts.signingKeys);
@@ -168,7 +170,8 @@ export class TokenService {
     if (kid === undefined) throw new InvalidTokenError('token has no key id');
     let key = this.ring.find(kid);
     // A replica may have rotated since the last load: look again, but not more often than every few seconds.
-    if (!key && this.now().getTime() - this.loadedAt > 5_000) {
+    if (!key && this.now().getTime() - this.missReloadAt > 5_000) {
+      this.missReloadAt = this.now().getTime();
       await this.reload();
       key = this.ring.find(kid);
     }
