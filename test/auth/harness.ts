@@ -6,9 +6,10 @@ import pino from 'pino';
 import { FsBlobStore } from '../../src/adapters/blob-fs/index.js';
 import { openMetaStore } from '../../src/adapters/meta-sql/index.js';
 import { buildApp } from '../../src/app.js';
-import { type AccessDecisions, createV2Guard, type LoginFailure } from '../../src/http/auth/index.js';
+import { createV2Guard, type LoginFailure } from '../../src/http/auth/index.js';
 import { tokenRoutes } from '../../src/http/token/index.js';
 import type { AccessStore, SigningKeyRecord } from '../../src/ports/access-store.js';
+import { AccessService } from '../../src/services/access/index.js';
 import { createRegistry } from '../../src/services/registry/index.js';
 import { TokenService } from '../../src/services/tokens/index.js';
 import { createTestDatabase } from '../helpers/postgres.js';
@@ -18,6 +19,10 @@ export const SERVICE = 'wharf';
 
 export interface AuthServer {
   url: string;
+  /** The real access service on this server's database, for seeding users, projects and robots. */
+  access: AccessService;
+  /** The signing keys this server's tokens use (for tests that sign their own). */
+  signingKeys: AccessStore['signingKeys'];
   /** The metadata database, for a second replica to share. */
   databaseUrl: string;
   tokens: TokenService;
@@ -26,11 +31,10 @@ export interface AuthServer {
 }
 
 export interface AuthServerOptions {
-  access: AccessDecisions;
   dialect?: Dialect;
   /** An existing database (another replica's); its owner drops it. */
   databaseUrl?: string;
-  /** Where signing keys live; default: the SQL store's (an in-memory list until it is implemented). */
+  /** Where signing keys live; default: the SQL store's. */
   signingKeys?: AccessStore['signingKeys'];
   ttlSeconds?: number;
   externalUrl?: string;
@@ -50,7 +54,8 @@ export function memorySigningKeys(): AccessStore['signingKeys'] {
 
 /**
  * A real registry on 127.0.0.1 with token auth, composed from the real pieces the way server.ts
- * will wire them: SQL metadata, filesystem blobs, the /v2 guard and the token endpoint.
+ * will wire them: SQL metadata, filesystem blobs, the access service, the /v2 guard and the token
+ * endpoint.
  */
 export async function startAuthServer(opts: AuthServerOptions): Promise<AuthServer> {
   const dir = await mkdtemp(join(tmpdir(), 'wharf-auth-'));
@@ -66,27 +71,26 @@ export async function startAuthServer(opts: AuthServerOptions): Promise<AuthServ
     manifestCacheTtlMs: 1000,
     manifestCacheEntries: 100,
   });
+  const signingKeys = opts.signingKeys ?? meta.access.signingKeys;
   const tokens = new TokenService({
-    signingKeys:
-      opts.signingKeys ??
-      (meta.access.signingKeys as AccessStore['signingKeys'] | undefined) ??
-      memorySigningKeys(),
+    signingKeys,
     issuer: 'wharf',
     ttlSeconds: opts.ttlSeconds ?? 300,
   });
   await tokens.start();
+  const access = new AccessService({ store: meta.access });
   const loginFailures: LoginFailure[] = [];
   const onLoginFailure = (f: LoginFailure) => loginFailures.push(f);
   const externalUrl = opts.externalUrl ? { externalUrl: opts.externalUrl } : {};
   const guard = createV2Guard({
-    access: opts.access,
+    access: access,
     tokens,
     service: SERVICE,
     onLoginFailure,
     ...externalUrl,
   });
   const token = async (app: FastifyInstance) =>
-    tokenRoutes(app, { access: opts.access, tokens, service: SERVICE, onLoginFailure });
+    tokenRoutes(app, { access: access, tokens, service: SERVICE, onLoginFailure });
   const { app } = await buildApp({
     registry,
     logger: pino({ level: process.env.WHARF_TEST_LOG ?? 'silent' }),
@@ -100,6 +104,8 @@ export async function startAuthServer(opts: AuthServerOptions): Promise<AuthServ
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
+    access,
+    signingKeys,
     databaseUrl,
     tokens,
     loginFailures,

@@ -4,15 +4,14 @@ import { availableDialects } from '../helpers/dialects.js';
 import { OCI_MANIFEST } from '../helpers/oci.js';
 import { errorCode, V2 } from '../helpers/registry-client.js';
 import { type AuthServer, startAuthServer } from './harness.js';
-import { MemoryAccess } from './memory-access.js';
 import {
   ACTORS,
   type Actor,
   adminPush,
-  credentialsOf,
   freshImage,
   type PushedImage,
   seedAccess,
+  type World,
 } from './world.js';
 
 type Project = 'pub' | 'priv';
@@ -36,12 +35,12 @@ const dialects = await availableDialects();
 
 describe.each(dialects)('permission matrix over HTTP with real tokens (%s)', (dialect) => {
   let server: AuthServer;
+  let world: World;
   const images = new Map<Project, { app: PushedImage; src: PushedImage }>();
 
   beforeAll(async () => {
-    const access = new MemoryAccess();
-    seedAccess(access);
-    server = await startAuthServer({ access, dialect });
+    server = await startAuthServer({ dialect });
+    world = await seedAccess(server.access);
     for (const p of ['pub', 'priv'] as const) {
       images.set(p, {
         app: await adminPush(server.url, `${p}/app`, 'v1'),
@@ -57,7 +56,7 @@ describe.each(dialects)('permission matrix over HTTP with real tokens (%s)', (di
     q.append('scope', `repository:${project}/app:pull,push,delete`);
     q.append('scope', `repository:${project}/src:pull`);
     q.append('scope', 'registry:catalog:*');
-    const creds = credentialsOf(actor);
+    const creds = world.credentials(actor);
     const r = await fetch(`${server.url}/token?${q}`, creds ? { headers: { authorization: creds } } : {});
     expect(r.status).toBe(200);
     const body = (await r.json()) as { token: string; access_token: string; expires_in: number };

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects } from '../helpers/dialects.js';
 import { V2 } from '../helpers/registry-client.js';
 import { type AuthServer, startAuthServer } from './harness.js';
-import { MemoryAccess } from './memory-access.js';
 import { adminPush, basic, PASSWORD, seedAccess } from './world.js';
 
 const dialects = await availableDialects();
@@ -12,10 +11,9 @@ describe.each(dialects)('replicas sharing one database share the signing keys (%
   let b: AuthServer;
 
   beforeAll(async () => {
-    const access = new MemoryAccess();
-    seedAccess(access);
-    a = await startAuthServer({ access, dialect });
-    b = await startAuthServer({ access, databaseUrl: a.databaseUrl });
+    a = await startAuthServer({ dialect });
+    await seedAccess(a.access);
+    b = await startAuthServer({ databaseUrl: a.databaseUrl });
     await adminPush(b.url, 'priv/app', 'v1');
   });
   afterAll(async () => {

@@ -1,30 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccessStore } from '../../src/ports/access-store.js';
 import { TokenService } from '../../src/services/tokens/index.js';
 import { OCI_MANIFEST } from '../helpers/oci.js';
 import { errorCode, V2 } from '../helpers/registry-client.js';
 import { type AuthServer, memorySigningKeys, startAuthServer } from './harness.js';
-import { MemoryAccess } from './memory-access.js';
 import { adminPush, basic, PASSWORD, type PushedImage, seedAccess } from './world.js';
 
 const CHALLENGE = (url: string, extra = '') => `Bearer realm="${url}/token",service="wharf"${extra}`;
 
 describe('token endpoint and bearer checks', () => {
   let server: AuthServer;
-  let keys: AccessStore['signingKeys'];
-  let access: MemoryAccess;
   let image: PushedImage;
   let secret: PushedImage;
 
   beforeAll(async () => {
-    access = new MemoryAccess();
-    seedAccess(access);
-    access.addUser('outsider', PASSWORD);
-    access.addProject('mine', false, { outsider: 'developer' });
-    access.addUser('leaver', PASSWORD);
-    access.addProject('gone', false, { leaver: 'developer' });
-    keys = memorySigningKeys();
-    server = await startAuthServer({ access, signingKeys: keys });
+    server = await startAuthServer({});
+    const access = server.access;
+    await seedAccess(access);
+    await access.createUser({ username: 'outsider', password: PASSWORD });
+    await access.createProject({ name: 'mine' });
+    await access.addMember('mine', 'outsider', 'developer');
+    await access.createUser({ username: 'leaver', password: PASSWORD });
+    await access.createProject({ name: 'gone' });
+    await access.addMember('gone', 'leaver', 'developer');
     image = await adminPush(server.url, 'pub/app', 'v1');
     secret = await adminPush(server.url, 'priv/src', 'v1');
   });
@@ -122,7 +119,7 @@ describe('token endpoint and bearer checks', () => {
   it('grants nothing (but never errors) for unknown and invisible repositories', async () => {
     const token = await tokenOf(
       ['repository:priv/app:pull', 'repository:nope/x:pull,push'],
-      basic('nonMember', PASSWORD),
+      basic('nonmember', PASSWORD),
     );
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
       access: unknown;
@@ -158,7 +155,7 @@ describe('token endpoint and bearer checks', () => {
 
     it('expired', async () => {
       const past = new TokenService({
-        signingKeys: keys,
+        signingKeys: server.signingKeys,
         issuer: 'wharf',
         ttlSeconds: 300,
         now: () => new Date(Date.now() - 3_600_000),
@@ -178,7 +175,11 @@ describe('token endpoint and bearer checks', () => {
     });
 
     it('from another issuer', async () => {
-      const other = new TokenService({ signingKeys: keys, issuer: 'someone-else', ttlSeconds: 300 });
+      const other = new TokenService({
+        signingKeys: server.signingKeys,
+        issuer: 'someone-else',
+        ttlSeconds: 300,
+      });
       await other.start();
       await expectInvalid((await issue(other)).token);
     });
@@ -193,7 +194,7 @@ describe('token endpoint and bearer checks', () => {
 
     it('naming an account that no longer exists', async () => {
       const token = await tokenOf(['repository:gone/app:pull'], basic('leaver', PASSWORD));
-      access.deleteUser('leaver');
+      await server.access.deleteUser('leaver');
       await expectInvalid(token);
     });
 
@@ -270,10 +271,7 @@ describe('token endpoint and bearer checks', () => {
 describe('externalUrl', () => {
   let server: AuthServer;
   beforeAll(async () => {
-    server = await startAuthServer({
-      access: new MemoryAccess(),
-      externalUrl: 'https://registry.example.com/',
-    });
+    server = await startAuthServer({ externalUrl: 'https://registry.example.com/' });
   });
   afterAll(() => server?.close());
 

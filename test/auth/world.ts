@@ -1,16 +1,15 @@
+import type { AccessService } from '../../src/services/access/index.js';
 import type { Role } from '../../src/services/access/principal.js';
 import { blob, imageManifest, jsonBlob, type TestBlob } from '../helpers/oci.js';
 import { V2 } from '../helpers/registry-client.js';
-import type { MemoryAccess } from './memory-access.js';
 
 export const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-export const PASSWORD = 'pw-for-tests';
-export const ROBOT_SECRET = 'robot-secret-for-tests';
+export const PASSWORD = 'pw-for-auth-tests-0123';
 export const ROOT = basic('root', PASSWORD);
 
-/** The principals of the permission matrix: a name, and the credentials /token gets (none: anonymous). */
+/** The principals of the permission matrix. */
 export const ACTORS = [
   'projectAdmin',
   'maintainer',
@@ -27,41 +26,62 @@ export type Actor = (typeof ACTORS)[number];
 
 export const ROLES: Role[] = ['projectAdmin', 'maintainer', 'developer', 'guest', 'limitedGuest'];
 
-export const ROBOT_IN = 'robot$ci';
-export const ROBOT_OTHER = 'robot$other+ci';
+/** Usernames are lowercase: the member with role R is the user `r`. */
+export const userOf = (actor: Actor | Role): string => actor.toLowerCase();
 
-export function credentialsOf(actor: Actor): string | undefined {
-  switch (actor) {
-    case 'anonymous':
-      return undefined;
-    case 'systemAdmin':
-      return ROOT;
-    case 'robotInProject':
-      return basic(ROBOT_IN, ROBOT_SECRET);
-    case 'robotOtherProject':
-      return basic(ROBOT_OTHER, ROBOT_SECRET);
-    default:
-      return basic(actor, PASSWORD);
-  }
+export interface World {
+  /** The Basic credentials /token gets for an actor (undefined: anonymous). */
+  credentials(actor: Actor): string | undefined;
+  robotIn: { name: string; secret: string };
+  robotOther: { name: string; secret: string };
 }
 
 /**
- * Users for every role (members of both `pub` and `priv` with that role), a non-member, a system
- * admin, a robot with pull+push on both projects and one scoped to the project `other`.
+ * Through the real access service: users for every role (members of both `pub` and `priv` with
+ * that role), a non-member, a system admin, a system robot with pull+push on `pub` and `priv`, and
+ * a robot of the project `other` scoped to it.
  */
-export function seedAccess(access: MemoryAccess): void {
-  access.addUser('root', PASSWORD, true);
-  for (const role of ROLES) access.addUser(role, PASSWORD);
-  access.addUser('nonMember', PASSWORD);
-  const members = Object.fromEntries(ROLES.map((r) => [r, r])) as Record<string, Role>;
-  access.addProject('pub', true, members);
-  access.addProject('priv', false, members);
-  access.addProject('other', false);
-  access.addRobot(ROBOT_IN, ROBOT_SECRET, [
-    { project: 'pub', actions: ['pull', 'push'] },
-    { project: 'priv', actions: ['pull', 'push'] },
-  ]);
-  access.addRobot(ROBOT_OTHER, ROBOT_SECRET, [{ project: 'other', actions: ['pull', 'push'] }]);
+export async function seedAccess(access: AccessService): Promise<World> {
+  await access.createUser({ username: 'root', password: PASSWORD, admin: true });
+  for (const user of [...ROLES.map(userOf), 'nonmember'])
+    await access.createUser({ username: user, password: PASSWORD });
+  await access.createProject({ name: 'pub', public: true });
+  await access.createProject({ name: 'priv' });
+  await access.createProject({ name: 'other' });
+  for (const project of ['pub', 'priv'])
+    for (const role of ROLES) await access.addMember(project, userOf(role), role);
+  const inProject = await access.createRobot({
+    name: 'ci',
+    permissions: [
+      { project: 'pub', actions: ['pull', 'push'] },
+      { project: 'priv', actions: ['pull', 'push'] },
+    ],
+  });
+  const other = await access.createRobot({
+    project: 'other',
+    name: 'ci',
+    permissions: [{ project: 'other', actions: ['pull', 'push'] }],
+  });
+  const robotIn = { name: inProject.robot.name, secret: inProject.secret };
+  const robotOther = { name: other.robot.name, secret: other.secret };
+  return {
+    robotIn,
+    robotOther,
+    credentials(actor) {
+      switch (actor) {
+        case 'anonymous':
+          return undefined;
+        case 'systemAdmin':
+          return ROOT;
+        case 'robotInProject':
+          return basic(robotIn.name, robotIn.secret);
+        case 'robotOtherProject':
+          return basic(robotOther.name, robotOther.secret);
+        default:
+          return basic(userOf(actor), PASSWORD);
+      }
+    },
+  };
 }
 
 export interface PushedImage {

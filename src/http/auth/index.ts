@@ -1,4 +1,4 @@
-export { type AccessDecisions, projectOf, repoActionsOn } from './access.js';
+export { type AccessDecisions, catalogFilter, projectOf, repoActionsOn } from './access.js';
 export { bearerChallenge, tokenRealm } from './challenge.js';
 export { type Credentials, readCredentials } from './credentials.js';
 export type { LoginFailure } from './login-failure.js';

@@ -4,7 +4,7 @@ import type { Principal, RepoAction } from '../../services/access/principal.js';
 import { InvalidTokenError, type Scope, type TokenService } from '../../services/tokens/index.js';
 import type { V2Decision, V2Guard } from '../distribution/guard.js';
 import type { RouteMatch } from '../distribution/routes.js';
-import { type AccessDecisions, repoActionsOn } from './access.js';
+import { type AccessDecisions, catalogFilter, repoActionsOn } from './access.js';
 import { type ChallengeParams, tokenRealm, unauthorized } from './challenge.js';
 import { readCredentials } from './credentials.js';
 import { type LoginFailure, reportLoginFailure } from './login-failure.js';
@@ -147,5 +147,5 @@ export function createV2Guard(opts: V2GuardOptions): V2Guard {
     return { mountAllowed: (await allowedOn(principal, need.mountFrom)).includes('pull') };
   };
 
-  return { authenticate, authorize, catalogFilter: (principal) => opts.access.catalogFilter(principal) };
+  return { authenticate, authorize, catalogFilter: (principal) => catalogFilter(opts.access, principal) };
 }
