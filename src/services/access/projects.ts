@@ -1,0 +1,119 @@
+import { ConflictError, type ProjectRecord } from '../../ports/access-store.js';
+import type { AccessContext } from './context.js';
+import { AccessError, invalid, isAccessError, notFound } from './errors.js';
+import { checkProjectName } from './names.js';
+
+export interface NewProject {
+  name: string;
+  /** Default false: private. */
+  public?: boolean;
+  /** Bytes; null or omitted: unlimited. */
+  quotaBytes?: number | null;
+  /** Pulls per minute for the whole project; null or omitted: unlimited. */
+  pullRatePerMinute?: number | null;
+}
+
+export type ProjectPatch = Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>>;
+
+export interface Page {
+  /** The last name of the previous page. */
+  last?: string;
+  /** Default 100. */
+  n?: number;
+}
+
+export const storePage = (page: Page) => ({
+  n: Math.max(1, Math.min(page.n ?? 100, 1000)),
+  ...(page.last === undefined ? {} : { last: page.last }),
+});
+
+function checkLimit(what: string, v: number | null | undefined): void {
+  if (v === undefined || v === null) return;
+  if (!Number.isSafeInteger(v) || v < 0) throw invalid(`${what} must be a non-negative integer or null`);
+}
+
+function checkSettings(p: ProjectPatch): void {
+  checkLimit('quotaBytes', p.quotaBytes);
+  checkLimit('pullRatePerMinute', p.pullRatePerMinute);
+  if (p.public !== undefined && typeof p.public !== 'boolean') throw invalid('public must be a boolean');
+}
+
+/** Projects: create (validated names), read, change settings, delete. */
+export class ProjectAdmin {
+  constructor(private readonly ctx: AccessContext) {}
+
+  async create(p: NewProject): Promise<ProjectRecord> {
+    checkProjectName(p.name);
+    checkSettings(p);
+    try {
+      const created = await this.ctx.store.projects.create({
+        name: p.name,
+        public: p.public ?? false,
+        quotaBytes: p.quotaBytes ?? null,
+        pullRatePerMinute: p.pullRatePerMinute ?? null,
+      });
+      this.ctx.log(`access: project '${p.name}' created`);
+      return created;
+    } catch (err) {
+      if (err instanceof ConflictError)
+        throw new AccessError('CONFLICT', `project '${p.name}' already exists`);
+      throw err;
+    } finally {
+      this.ctx.projectChanged(p.name);
+    }
+  }
+
+  /** The project, created private with no limits when it does not exist yet (first push by an admin). */
+  async ensure(name: string): Promise<ProjectRecord> {
+    const existing = await this.ctx.store.projects.get(name);
+    if (existing) return existing;
+    try {
+      return await this.create({ name });
+    } catch (err) {
+      if (!isAccessError(err, 'CONFLICT')) throw err;
+      const winner = await this.ctx.store.projects.get(name);
+      if (!winner) throw err;
+      return winner;
+    }
+  }
+
+  get(name: string): Promise<ProjectRecord | undefined> {
+    return this.ctx.store.projects.get(name);
+  }
+
+  async require(name: string): Promise<ProjectRecord> {
+    const p = await this.ctx.store.projects.get(name);
+    if (!p) throw notFound('project', name);
+    return p;
+  }
+
+  list(page: Page = {}): Promise<ProjectRecord[]> {
+    return this.ctx.store.projects.list(storePage(page));
+  }
+
+  async update(name: string, patch: ProjectPatch): Promise<ProjectRecord> {
+    checkSettings(patch);
+    const updated = await this.ctx.store.projects.update(name, patch);
+    this.ctx.projectChanged(name);
+    if (!updated) throw notFound('project', name);
+    return updated;
+  }
+
+  /**
+   * Deletes the project with its members and robots, and takes it out of system robots'
+   * permissions (so a project later created with the same name grants them nothing). Repositories
+   * are not the access service's: the caller decides what happens to them.
+   */
+  async delete(name: string): Promise<void> {
+    const deleted = await this.ctx.store.projects.delete(name);
+    this.ctx.projectChanged(name, true);
+    if (!deleted) throw notFound('project', name);
+    for (const robot of await this.ctx.store.robots.list(null)) {
+      const kept = robot.permissions.filter((p) => p.project !== name);
+      if (kept.length !== robot.permissions.length)
+        await this.ctx.store.robots.update(robot.name, { permissions: kept });
+    }
+    this.ctx.projectChanged(name, true);
+    this.ctx.log(`access: project '${name}' deleted`);
+  }
+}
