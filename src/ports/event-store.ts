@@ -34,6 +34,8 @@ export interface EventLogStore {
    * for an event that was not recorded, and a recorded event never misses its deliveries.
    */
   append(event: WharfEvent, jobs?: NewJob[]): Promise<void>;
+  /** Writes many events with their jobs in one transaction (all or none): batched pull events. */
+  appendBatch(entries: readonly { event: WharfEvent; jobs: NewJob[] }[]): Promise<void>;
   get(id: string): Promise<WharfEvent | undefined>;
   /** Newest first (occurredAt, then id), filtered; an unknown `before` cursor yields an empty page. */
   query(q: EventQuery): Promise<WharfEvent[]>;

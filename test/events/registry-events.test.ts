@@ -81,6 +81,7 @@ describe('withEvents: the registry emits what changed', () => {
       const got = await registry.manifests.get(repo, 'v1');
       await ev.recordPull(repo, 'v1', got);
     });
+    await ev.flushPulls(); // pull events are written in batches
     await as(alice, () => registry.manifests.get(repo, m1.digest)); // HEAD-like read: not a pull
     await as(alice, () => registry.manifests.delete(repo, 'v1'));
     await as(alice, () => registry.manifests.delete(repo, m1.digest));

@@ -101,6 +101,28 @@ export function eventStoreSuite(name: string, open: () => Promise<OpenedEventSto
         await expect(s.log.append(e, [{ kind: 'k', payload: 2, uniqueKey: 'other' }])).rejects.toThrow();
         expect((await s.jobs.enqueue({ kind: 'k', payload: 3, uniqueKey: 'other' })).created).toBe(true);
       });
+
+      it('writes a batch of events and their jobs in one transaction, all or none', async () => {
+        const batch = Array.from({ length: 1200 }, (_, i) => event(T0 + i));
+        const jobs = (e: WharfEvent) => [{ kind: 'b', payload: e.id, uniqueKey: `b:${e.id}` }];
+        await s.log.appendBatch(batch.map((e, i) => ({ event: e, jobs: i % 400 === 0 ? jobs(e) : [] })));
+        const page = await s.log.query({ limit: 2000 });
+        expect(page.map((e) => e.id)).toEqual(batch.map((e) => e.id).reverse());
+        for (const i of [0, 400, 800]) {
+          const e = batch[i] as WharfEvent;
+          expect((await s.jobs.enqueue({ kind: 'b', payload: 0, uniqueKey: `b:${e.id}` })).created).toBe(false);
+        }
+        // A duplicate id anywhere in a batch leaves none of it behind.
+        const fresh = event(T0 + 5000);
+        await expect(
+          s.log.appendBatch([
+            { event: fresh, jobs: [] },
+            { event: batch[7] as WharfEvent, jobs: [] },
+          ]),
+        ).rejects.toThrow();
+        expect(await s.log.get(fresh.id)).toBeUndefined();
+        await s.log.appendBatch([]);
+      });
     });
 
     describe('webhooks', () => {

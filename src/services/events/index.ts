@@ -2,6 +2,7 @@ import type { ManifestRecord, MetaStore } from '../../ports/meta-store.js';
 import type { Principal } from '../access/principal.js';
 import type { Admission, Registry } from '../registry/index.js';
 import { AuditService } from './audit.js';
+import { BatchedEventSink } from './batched-sink.js';
 import { WebhookDeliverer } from './delivery.js';
 import { JobQueue, type JobQueueOptions } from './jobs.js';
 import { pullRecorder, withEvents, withPolicyEvents } from './registry-events.js';
@@ -73,8 +74,12 @@ export interface Eventing {
   decorate(registry: Registry): Registry;
   /** Admission hooks emitting POLICY_DECISION on refusals. */
   decorateAdmission(admission: Admission): Admission;
-  /** PULL_ARTIFACT: call from the manifest GET handler (not HEAD). Never rejects. */
+  /**
+   * PULL_ARTIFACT: call from the manifest GET handler (not HEAD). Never rejects. Pull events are
+   * written in batches (within 50 ms); `flushPulls` writes the queued ones now, `stop` does too.
+   */
   recordPull(repo: string, reference: string, manifest: ManifestRecord): Promise<void>;
+  flushPulls(): Promise<void>;
   /** LOGIN_FAILED. Never rejects. */
   loginFailed(failure: LoginFailedInput): Promise<void>;
   /** POLICY_DECISION for refusals outside the registry (rate limits). Never rejects. */
@@ -104,6 +109,13 @@ export function createEventing(o: EventingOptions): Eventing {
     ...(o.webhooks?.maxAttempts !== undefined ? { maxAttempts: o.webhooks.maxAttempts } : {}),
   });
   const sink = new StoredEventSink({ log: store.log, triggers: [webhooks], onJobs: () => jobs.wake() });
+  // Pulls come at the rate of manifest GETs: batched, so a pull costs no write of its own.
+  const pulls = new BatchedEventSink({
+    log: store.log,
+    triggers: [webhooks],
+    onJobs: () => jobs.wake(),
+    onError: (err, count) => log.warn({ err, count }, 'pull events not recorded'),
+  });
   const audit = new AuditService(store.log);
   const deliverer = new WebhookDeliverer({
     store,
@@ -133,7 +145,8 @@ export function createEventing(o: EventingOptions): Eventing {
     jobs,
     decorate: (registry) => withEvents(registry, sink, onError),
     decorateAdmission: (admission) => withPolicyEvents(admission, sink, onError),
-    recordPull: pullRecorder(sink, onError),
+    recordPull: pullRecorder(pulls, onError),
+    flushPulls: () => pulls.flush(),
     loginFailed: (f) =>
       emit({
         type: 'LOGIN_FAILED',
@@ -161,6 +174,7 @@ export function createEventing(o: EventingOptions): Eventing {
     async stop() {
       clearInterval(schedule);
       schedule = undefined;
+      await pulls.flush();
       await jobs.stop();
     },
   };

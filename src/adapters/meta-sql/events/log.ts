@@ -40,6 +40,8 @@ function toEvent(r: Selectable<EventsTable>): WharfEvent {
   };
 }
 
+const BATCH_ROWS = 500;
+
 /** The `events` table: audit log and outbox. */
 export class SqlEventLogStore implements EventLogStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -52,6 +54,23 @@ export class SqlEventLogStore implements EventLogStore {
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('events').values(toRow(event)).execute();
       await insertJobs(tx, jobs, Date.now());
+    });
+  }
+
+  async appendBatch(entries: readonly { event: WharfEvent; jobs: NewJob[] }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const now = Date.now();
+    await this.db.transaction().execute(async (tx) => {
+      // Chunks stay far below SQLite's 32,766 bound parameters (13 columns a row).
+      for (let i = 0; i < entries.length; i += BATCH_ROWS) {
+        const chunk = entries.slice(i, i + BATCH_ROWS);
+        await tx
+          .insertInto('events')
+          .values(chunk.map((e) => toRow(e.event)))
+          .execute();
+      }
+      const jobs = entries.flatMap((e) => e.jobs);
+      if (jobs.length > 0) await insertJobs(tx, jobs, now);
     });
   }
 
