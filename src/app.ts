@@ -19,6 +19,7 @@ export interface AppDeps {
   maxManifestBytes: number;
   guard: V2Guard;
   beforePull?: DistributionOptions['beforePull'];
+  onManifestPulled?: DistributionOptions['onManifestPulled'];
   /** Further route groups (token endpoint, management API), each registered in its own scope. */
   plugins?: FastifyPluginAsync[];
   ready: () => Promise<void>;
@@ -49,6 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; m
     maxManifestBytes: deps.maxManifestBytes,
     guard: deps.guard,
     ...(deps.beforePull ? { beforePull: deps.beforePull } : {}),
+    ...(deps.onManifestPulled ? { onManifestPulled: deps.onManifestPulled } : {}),
   });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return { app, metrics };

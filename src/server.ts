@@ -2,19 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { FsBlobStore } from './adapters/blob-fs/index.js';
-import { openMetaStore } from './adapters/meta-sql/index.js';
-import { buildApp } from './app.js';
+import { composeWharf, type Wharf } from './compose.js';
 import type { Config } from './config/index.js';
-import { basicGuard } from './http/basic-auth.js';
-import { openGuard } from './http/distribution/guard.js';
-import { loadAdmin } from './services/access/admin.js';
-import { createRegistry } from './services/registry/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   /** Base URL clients use, e.g. http://127.0.0.1:5000 */
   url: string;
+  /** The composed services (for tests and embedding). */
+  wharf: Wharf;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), releases storage. */
   close(): Promise<void>;
 }
@@ -26,54 +22,28 @@ function parseListen(listen: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-function databaseUrl(config: Config, dataDir: string): string {
-  return config.database || `sqlite:${resolve(dataDir, 'wharf.db')}`;
+async function tlsOf(config: Config): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!config.tls.cert || !config.tls.key) return undefined;
+  return { cert: await readFile(config.tls.cert), key: await readFile(config.tls.key) };
 }
 
-async function authFor(config: Config, dataDir: string, log: Logger) {
-  if (config.auth === 'none') {
-    log.warn('authentication is OFF (auth: none): anyone who can reach this port can push and delete');
-    return openGuard;
-  }
-  const admin = await loadAdmin(dataDir, config.adminPassword || process.env.WHARF_ADMIN_PASSWORD || '');
-  if (admin.generatedPassword) {
-    // Printed once, on first start; only its hash is kept.
-    process.stderr.write(
-      `\nwharf: generated admin password (shown once): ${admin.generatedPassword}\n  login: wharf login <host> -u admin\n\n`,
-    );
-  }
-  return basicGuard(admin);
-}
-
-/** The composition root: config → storage backends → registry → HTTP app → listening server. */
+/** Composes Wharf from its config, listens, and keeps the background chores (upload purge) running. */
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel });
   const dataDir = resolve(config.dataDir);
   const { host, port } = parseListen(config.listen);
-  const blobs = new FsBlobStore({ root: dataDir });
-  await blobs.init();
-  const meta = await openMetaStore(databaseUrl(config, dataDir), { log: (msg) => log.info(msg) });
-  const registry = createRegistry({
-    blobs,
-    meta,
-    maxManifestBytes: config.limits.maxManifestBytes,
-    manifestCacheTtlMs: config.cache.manifestTtlSeconds * 1000,
-    manifestCacheEntries: config.cache.manifestEntries,
-  });
-  const https =
-    config.tls.cert && config.tls.key
-      ? { cert: await readFile(config.tls.cert), key: await readFile(config.tls.key) }
-      : undefined;
-  const { app } = await buildApp({
-    registry,
-    logger: log,
-    maxManifestBytes: config.limits.maxManifestBytes,
-    guard: await authFor(config, dataDir, log),
-    ready: () => meta.ping(),
-    uploadsInProgress: () => meta.uploads.count(),
-    storageUsedBytes: () => meta.blobs.totalBytes(),
-    ...(https ? { https } : {}),
-  });
+  const https = await tlsOf(config);
+  if (config.auth === 'none') {
+    log.warn('authentication is OFF (auth: none): anyone who can reach this port can push and delete');
+  }
+  const wharf = await composeWharf({ config, dataDir, log, ...(https ? { https } : {}), version: '0.1.0' });
+  const { app, registry } = wharf;
+  if (wharf.generatedAdminPassword) {
+    // Printed once, on first start; only its hash is kept.
+    process.stderr.write(
+      `\nwharf: generated admin password (shown once): ${wharf.generatedAdminPassword}\n  login: wharf login <host> -u admin\n\n`,
+    );
+  }
   const purge = setInterval(() => {
     const before = new Date(Date.now() - config.uploads.ttlSeconds * 1000);
     registry.uploads.purgeExpired(before).then(
@@ -82,9 +52,17 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     );
   }, config.uploads.purgeIntervalSeconds * 1000);
   purge.unref();
-  const address = await app.listen({ host, port });
+  let address: string;
+  try {
+    address = await app.listen({ host, port });
+  } catch (err) {
+    clearInterval(purge);
+    await app.close();
+    await wharf.release();
+    throw err;
+  }
   log.info(
-    { address, data: dataDir, database: meta.dialect, tls: Boolean(https) },
+    { address, data: dataDir, database: wharf.meta.dialect, tls: Boolean(https), auth: config.auth },
     'wharf registry listening',
   );
   const close = async () => {
@@ -102,7 +80,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       clearInterval(sweep);
       clearTimeout(grace);
     }
-    await meta.close();
+    await wharf.release();
   };
-  return { app, url: address, close };
+  return { app, url: address, wharf, close };
 }

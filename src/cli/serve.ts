@@ -32,7 +32,7 @@ export function registerServe(program: Command): void {
     .option('--data <dir>', 'data directory (blobs, uploads, SQLite database)')
     .option('--database <url>', 'metadata database: postgres://… or sqlite:PATH')
     .option('--config <file>', 'YAML config file (wharf.yaml)')
-    .option('--auth <mode>', "'basic' (default) or 'none'")
+    .option('--auth <mode>', "'token' (default: users, robots, docker token auth) or 'none'")
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS')
     .option('--tls-key <file>', 'PEM private key')

@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     const c = await loadConfig({ env: {} });
     expect(c.listen).toBe('127.0.0.1:5000');
     expect(c.dataDir).toBe('./wharf-data');
-    expect(c.auth).toBe('basic');
+    expect(c.auth).toBe('token');
     expect(c.uploads.ttlSeconds).toBe(86_400);
     expect(c.limits.maxManifestBytes).toBe(4 * 1024 * 1024);
     expect(Object.isFrozen(c.uploads)).toBe(true);

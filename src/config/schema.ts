@@ -14,9 +14,10 @@ export const ConfigSchema = Type.Object(
       default: '',
       description: 'metadata database URL: postgres://… or sqlite:PATH; empty means SQLite in dataDir',
     }),
-    auth: Type.Union([Type.Literal('basic'), Type.Literal('none')], {
-      default: 'basic',
-      description: "'none' turns authentication off (local experiments only)",
+    auth: Type.Union([Type.Literal('token'), Type.Literal('basic'), Type.Literal('none')], {
+      default: 'token',
+      description:
+        "'token': users and robots, docker token auth and Basic ('basic' is the same, its former name); 'none' turns authentication off (local experiments only)",
     }),
     externalUrl: Type.String({
       default: '',

@@ -15,7 +15,7 @@ export const ADMIN_AUTH = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toStri
 
 export interface TestServerOptions {
   dialect?: Dialect;
-  auth?: 'basic' | 'none';
+  auth?: 'token' | 'basic' | 'none';
   config?: Record<string, unknown>;
 }
 

@@ -3,17 +3,17 @@ import { blob } from '../helpers/oci.js';
 import { errorCode, V2 } from '../helpers/registry-client.js';
 import { ADMIN_AUTH, startTestServer, type TestServer } from '../helpers/server.js';
 
-describe('basic auth on /v2', () => {
+describe('auth on /v2 (default: token auth, Basic accepted)', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ auth: 'basic' });
+    server = await startTestServer({ auth: 'token' });
   });
   afterAll(() => server.stop());
 
   it('challenges anonymous requests with 401 and WWW-Authenticate', async () => {
     const r = await new V2(server.url).fetch('/v2/');
     expect(r.status).toBe(401);
-    expect(r.headers.get('www-authenticate')).toBe('Basic realm="wharf"');
+    expect(r.headers.get('www-authenticate')).toBe(`Bearer realm="${server.url}/token",service="wharf"`);
     expect(await errorCode(r)).toBe('UNAUTHORIZED');
   });
 
@@ -50,18 +50,25 @@ describe('basic auth on /v2', () => {
 });
 
 describe('generated admin password', () => {
-  it('is printed once on first start and only its hash is stored', async () => {
-    const { readFile, readdir } = await import('node:fs/promises');
-    const server = await startTestServer({ auth: 'basic', config: { adminPassword: '' } });
+  it('is made on first start only, works, and only its hash is stored', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const server = await startTestServer({ auth: 'token', config: { adminPassword: '' } });
+    let restarted: TestServer | undefined;
     try {
-      const files = await readdir(server.dataDir);
-      expect(files).toContain('admin-password.scrypt.json');
-      const stored = JSON.parse(
-        await readFile(`${server.dataDir}/admin-password.scrypt.json`, 'utf8'),
-      ) as Record<string, string>;
-      expect(Object.keys(stored).sort()).toEqual(['hash', 'salt']);
+      const password = server.wharf.generatedAdminPassword ?? '';
+      expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      const auth = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
+      expect((await new V2(server.url, auth).fetch('/v2/')).status).toBe(200);
+      restarted = await server.restart();
+      expect(restarted.wharf.generatedAdminPassword).toBeUndefined();
+      expect((await new V2(restarted.url, auth).fetch('/v2/')).status).toBe(200);
+      // Nothing in the data dir (database, WAL) holds the password itself.
+      for (const f of await readdir(restarted.dataDir)) {
+        if (!f.startsWith('wharf.db')) continue;
+        expect((await readFile(`${restarted.dataDir}/${f}`)).includes(password)).toBe(false);
+      }
     } finally {
-      await server.stop();
+      await (restarted ?? server).stop();
     }
   });
 });

@@ -7,7 +7,13 @@ import { deleteBlob, getBlob, headBlob } from './blob-routes.js';
 import type { V2Handler } from './context.js';
 import { isPull, type V2Guard } from './guard.js';
 import { base, catalog, listTags, referrers } from './listing-routes.js';
-import { deleteManifest, getManifest, headManifest, putManifest } from './manifest-routes.js';
+import {
+  deleteManifest,
+  getManifest,
+  headManifest,
+  type ManifestPulled,
+  putManifest,
+} from './manifest-routes.js';
 import { matchRoute, type RouteKind, type RouteMatch, splitUrl } from './routes.js';
 import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './upload-routes.js';
 
@@ -24,17 +30,20 @@ export interface DistributionOptions {
   guard: V2Guard;
   /** Runs before every pull (GET of a manifest or blob), after authorization: rate limits. */
   beforePull?: (principal: Principal, match: RouteMatch, clientIp: string) => Promise<void>;
+  /** Told about every manifest served by GET (a pull; HEAD is not), inside the request context. */
+  onManifestPulled?: ManifestPulled;
 }
 
 type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
-function table(maxManifestBytes: number): Record<RouteKind, Partial<Record<Method, V2Handler>>> {
+function table(opts: DistributionOptions): Record<RouteKind, Partial<Record<Method, V2Handler>>> {
+  const { maxManifestBytes, onManifestPulled } = opts;
   return {
     base: { GET: base, HEAD: base },
     catalog: { GET: catalog },
     tags: { GET: listTags },
     manifest: {
-      GET: getManifest,
+      GET: onManifestPulled ? (ctx) => getManifest(ctx, onManifestPulled) : getManifest,
       HEAD: headManifest,
       PUT: (ctx) => putManifest({ ...ctx, maxManifestBytes }),
       DELETE: deleteManifest,
@@ -51,7 +60,7 @@ function table(maxManifestBytes: number): Record<RouteKind, Partial<Record<Metho
  * never buffered), so every content-type parser is replaced by a pass-through in this scope.
  */
 export async function distributionRoutes(app: FastifyInstance, opts: DistributionOptions): Promise<void> {
-  const routes = table(opts.maxManifestBytes);
+  const routes = table(opts);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
   app.addHook('onRequest', async (_req, reply) => {

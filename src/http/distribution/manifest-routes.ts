@@ -32,9 +32,16 @@ export async function headManifest({ match, req, reply, registry }: V2Context): 
   return reply.code(200).headers(manifestHeaders(m)).send();
 }
 
-export async function getManifest({ match, req, reply, registry }: V2Context): Promise<unknown> {
+/** A manifest was served by GET: what the pull events and pull-time records hang on. Never awaited. */
+export type ManifestPulled = (repo: string, reference: string, manifest: ManifestRecord) => unknown;
+
+export async function getManifest(
+  { match, req, reply, registry }: V2Context,
+  pulled?: ManifestPulled,
+): Promise<unknown> {
   const m = await registry.manifests.get(match.name, match.ref);
   assertAcceptable(req.headers.accept, m);
+  pulled?.(match.name, match.ref, m);
   return reply.code(200).headers(manifestHeaders(m)).send(m.body);
 }
 

@@ -100,6 +100,11 @@ export class AccessService {
     return generated === undefined ? {} : { generatedPassword: generated };
   }
 
+  /** The project through this process's short-lived lookup cache (hot paths: quotas, rate limits). */
+  findProject(name: string): Promise<ProjectRecord | undefined> {
+    return this.ctx.project(name);
+  }
+
   /** The project, created private when absent (auto-creation on first push by an admin). */
   ensureProject(name: string): Promise<ProjectRecord> {
     return this.projects.ensure(name);

@@ -10,3 +10,15 @@ export interface Admission {
   /** A validated manifest is about to be stored in `repo`. */
   beforeManifest?(repo: string, manifest: { digest: Digest; size: number }): Promise<void>;
 }
+
+/** Runs every hook in order; the first refusal wins. */
+export function combineAdmissions(...hooks: Admission[]): Admission {
+  return {
+    async beforeLinkBlob(repo, blob) {
+      for (const h of hooks) await h.beforeLinkBlob?.(repo, blob);
+    },
+    async beforeManifest(repo, manifest) {
+      for (const h of hooks) await h.beforeManifest?.(repo, manifest);
+    },
+  };
+}

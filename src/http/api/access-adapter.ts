@@ -1,0 +1,92 @@
+import type { ProjectRecord, UserRecord } from '../../ports/access-store.js';
+import { notFound } from '../../services/access/errors.js';
+import type { AccessService, Robot } from '../../services/access/index.js';
+import type { ManagementAccess, ProjectView, RobotView, UserView } from './access.js';
+
+const DAY_MS = 86_400_000;
+
+/** Days from now until `at` (the service counts robot expiry in days); null: never. */
+const daysUntil = (at: Date | null): number | null => (at === null ? null : (at.getTime() - Date.now()) / DAY_MS);
+
+function projectView({ id: _, ...view }: ProjectRecord): ProjectView {
+  return view;
+}
+
+function userView({ id: _, ...view }: Omit<UserRecord, 'passwordHash' | 'passwordSalt'>): UserView {
+  return view;
+}
+
+function robotView({ id: _, projectId: __, ...view }: Robot): RobotView {
+  return view;
+}
+
+/** The management API's view of the access service: ids dropped, expiry given as a date. */
+export function managementAccess(service: AccessService): ManagementAccess {
+  return {
+    authenticate: (username, secret) => service.authenticate(username, secret),
+    actionsOn: async (principal, project) => [...(await service.actionsOn(principal, project)).actions],
+    projects: {
+      list: async (page) => (await service.listProjects(page)).map(projectView),
+      get: async (name) => {
+        const p = await service.getProject(name);
+        return p && projectView(p);
+      },
+      create: async (p) => projectView(await service.createProject(p)),
+      update: async (name, patch) => projectView(await service.updateProject(name, patch)),
+      delete: (name) => service.deleteProject(name),
+    },
+    members: {
+      list: async (project) =>
+        (await service.listMembers(project)).map(({ username, role }) => ({ username, role })),
+      set: async (project, username, role) => {
+        const m = await service.addMember(project, username, role);
+        return { username: m.username, role: m.role };
+      },
+      remove: (project, username) => service.removeMember(project, username),
+    },
+    users: {
+      list: async (page) => (await service.listUsers(page)).map(userView),
+      get: async (username) => {
+        const u = await service.getUser(username);
+        return u && userView(u);
+      },
+      create: async (u) => userView(await service.createUser(u)),
+      update: async (username, patch) => userView(await service.updateUser(username, patch)),
+      delete: (username) => service.deleteUser(username),
+    },
+    robots: {
+      list: async (project) => (await service.listRobots(project ?? undefined)).map(robotView),
+      get: async (name) => {
+        const r = await service.getRobot(name);
+        return r && robotView(r);
+      },
+      create: async (r) => {
+        const { robot, secret } = await service.createRobot({
+          ...(r.project === null ? {} : { project: r.project }),
+          name: r.name,
+          description: r.description,
+          permissions: r.permissions,
+          expiresInDays: daysUntil(r.expiresAt),
+        });
+        return { robot: robotView(robot), secret };
+      },
+      update: async (name, { disabled, expiresAt, ...patch }) => {
+        if (disabled !== undefined) await service.setRobotDisabled(name, disabled);
+        const changes = { ...patch, ...(expiresAt === undefined ? {} : { expiresInDays: daysUntil(expiresAt) }) };
+        const robot =
+          Object.keys(changes).length > 0 || disabled === undefined
+            ? await service.updateRobot(name, changes)
+            : await service.getRobot(name);
+        if (!robot) throw notFound('robot', name);
+        return robotView(robot);
+      },
+      delete: (name) => service.deleteRobot(name),
+      rotate: async (name) => {
+        const secret = await service.rotateRobotSecret(name);
+        const robot = await service.getRobot(name);
+        if (!robot) throw notFound('robot', name);
+        return { robot: robotView(robot), secret };
+      },
+    },
+  };
+}
