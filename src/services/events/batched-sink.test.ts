@@ -49,6 +49,26 @@ describe('BatchedEventSink on a real SQLite store', () => {
     expect(await stored()).toBe(7);
   });
 
+  it('writes events that differ only in time once per batch, with a count', async () => {
+    const s = sink({ delayMs: 60_000 });
+    const alice = { principal: { kind: 'user' as const, id: 1, name: 'alice', admin: false }, clientIp: '10.0.0.1' };
+    const bob = { ...alice, clientIp: '10.0.0.2' };
+    for (let i = 0; i < 50; i++) await requestContext.run(alice, () => s.emit(pull(1)));
+    await requestContext.run(bob, () => s.emit(pull(1)));
+    await requestContext.run(alice, () => s.emit(pull(2)));
+    await s.flush();
+    await requestContext.run(alice, () => s.emit(pull(1)));
+    await s.flush();
+    const rows = (await meta.events.log.query({ limit: 100 })).reverse();
+    expect(rows.map((e) => [e.clientIp, e.tag, e.detail?.count])).toEqual([
+      ['10.0.0.1', 't1', 50],
+      ['10.0.0.2', 't1', undefined],
+      ['10.0.0.1', 't2', undefined],
+      ['10.0.0.1', 't1', undefined],
+    ]);
+    expect(typeof rows[0]?.detail?.lastAt).toBe('string');
+  });
+
   it('reports a failed batch and a full queue instead of throwing', async () => {
     const s = sink({ maxQueued: 3, delayMs: 60_000 });
     for (let i = 0; i < 5; i++) await s.emit(pull(i));

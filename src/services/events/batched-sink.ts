@@ -1,5 +1,6 @@
 import type { EventLogStore, NewJob } from '../../ports/event-store.js';
-import { buildEvent, type EventTrigger } from './sink.js';
+import { uuidv7 } from './ids.js';
+import { type EventFields, type EventTrigger, eventFields } from './sink.js';
 import type { EventInput, EventSink, WharfEvent } from './types.js';
 
 export interface BatchedEventSinkOptions {
@@ -17,14 +18,36 @@ export interface BatchedEventSinkOptions {
   maxQueued?: number;
 }
 
+/** What makes two events the same but for their time: who, from where, what, how it ended. */
+function sameness(f: EventFields): string {
+  return JSON.stringify([
+    f.type,
+    f.actor.kind,
+    f.actor.name,
+    f.clientIp,
+    f.repository,
+    f.digest,
+    f.tag,
+    f.mediaType,
+    f.outcome,
+    f.detail,
+  ]);
+}
+
 /**
  * An event sink for high-rate, best-effort events (pulls): `emit` returns once the event is built
  * (actor and client IP taken from the request context at once), and queued events are written in
  * one transaction per batch, with the jobs their triggers ask for. A manifest GET therefore costs no
  * database write of its own; a crash loses at most the last `delayMs` of pull events.
+ *
+ * Events that are the same but for their time, queued in one batch, are written once with
+ * `detail.count` (how many) and `detail.lastAt` (the last one's time): a client pulling one manifest
+ * thousands of times a second makes one row per batch, so the write rate follows distinct
+ * (client, artifact) pairs rather than the request rate.
  */
 export class BatchedEventSink implements EventSink {
   private queue: WharfEvent[] = [];
+  private same = new Map<string, WharfEvent>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private readonly maxBatch: number;
@@ -38,12 +61,21 @@ export class BatchedEventSink implements EventSink {
   }
 
   async emit(input: EventInput): Promise<WharfEvent> {
-    const event = buildEvent(input);
+    const fields = eventFields(input);
+    const key = sameness(fields);
+    const twin = this.same.get(key);
+    if (twin) {
+      const count = Number(twin.detail?.count ?? 1) + 1;
+      twin.detail = { ...fields.detail, count, lastAt: new Date().toISOString() };
+      return twin;
+    }
+    const event: WharfEvent = { id: uuidv7(), occurredAt: new Date(), ...fields };
     if (this.queue.length >= this.maxQueued) {
       this.o.onError(new Error('event queue full: the database is not keeping up'), 1);
       return event;
     }
     this.queue.push(event);
+    this.same.set(key, event);
     if (this.queue.length >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
     return event;
@@ -55,6 +87,7 @@ export class BatchedEventSink implements EventSink {
     this.timer = undefined;
     const batch = this.queue;
     this.queue = [];
+    this.same = new Map();
     // One batch at a time, in order: SQLite serialises writers anyway, and order keeps ids monotonic.
     this.writing = this.writing.then(() => (batch.length > 0 ? this.write(batch) : undefined));
     return this.writing;

@@ -16,15 +16,20 @@ export function actorOf(principal: Principal): Actor {
     : { name: principal.name, kind: principal.kind };
 }
 
+export type EventFields = Omit<WharfEvent, 'id' | 'occurredAt'>;
+
 /** Fills in what the emitter leaves out: id, time, and (from the request context) actor and client IP. */
 export function buildEvent(input: EventInput, now = Date.now()): WharfEvent {
+  return { id: uuidv7(), occurredAt: new Date(now), ...eventFields(input) };
+}
+
+/** An event's fields but its id and time: actor and client IP come from the request context. */
+export function eventFields(input: EventInput): EventFields {
   // Outside any request (jobs, start-up) the actor is the system, not an anonymous client.
   const ctx = requestContext.getStore();
   const actor = input.actor ?? (ctx ? actorOf(ctx.principal) : { name: 'system', kind: 'system' });
   return {
-    id: uuidv7(),
     type: input.type,
-    occurredAt: new Date(now),
     actor,
     clientIp: input.clientIp ?? ctx?.clientIp ?? '',
     project: input.repository !== undefined ? projectOf(input.repository) : null,
