@@ -74,7 +74,12 @@ function pullLimits(
       await limiter.check({ project: projectOf(match.name), clientKey: pullClientKey(principal, clientIp) });
     } catch (err) {
       if (err instanceof RegistryError && err.code === 'TOOMANYREQUESTS') {
-        const decision = { policy: 'rate-limit', action: 'pull', repository: match.name, reason: err.message };
+        const decision = {
+          policy: 'rate-limit',
+          action: 'pull',
+          repository: match.name,
+          reason: err.message,
+        };
         void eventing.policyDecision({ ...decision, principal, clientIp });
       }
       throw err;
@@ -143,7 +148,9 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     const external = config.externalUrl ? { externalUrl: config.externalUrl } : {};
     guard = createV2Guard({ access, tokens, service, onLoginFailure, ...external });
     const t = tokens;
-    plugins.push(async (app: FastifyInstance) => tokenRoutes(app, { access, tokens: t, service, onLoginFailure }));
+    plugins.push(async (app: FastifyInstance) =>
+      tokenRoutes(app, { access, tokens: t, service, onLoginFailure }),
+    );
   }
   plugins.push(
     managementApi({

@@ -110,7 +110,9 @@ export function eventStoreSuite(name: string, open: () => Promise<OpenedEventSto
         expect(page.map((e) => e.id)).toEqual(batch.map((e) => e.id).reverse());
         for (const i of [0, 400, 800]) {
           const e = batch[i] as WharfEvent;
-          expect((await s.jobs.enqueue({ kind: 'b', payload: 0, uniqueKey: `b:${e.id}` })).created).toBe(false);
+          expect((await s.jobs.enqueue({ kind: 'b', payload: 0, uniqueKey: `b:${e.id}` })).created).toBe(
+            false,
+          );
         }
         // A duplicate id anywhere in a batch leaves none of it behind.
         const fresh = event(T0 + 5000);

@@ -6,7 +6,8 @@ import type { ManagementAccess, ProjectView, RobotView, UserView } from './acces
 const DAY_MS = 86_400_000;
 
 /** Days from now until `at` (the service counts robot expiry in days); null: never. */
-const daysUntil = (at: Date | null): number | null => (at === null ? null : (at.getTime() - Date.now()) / DAY_MS);
+const daysUntil = (at: Date | null): number | null =>
+  at === null ? null : (at.getTime() - Date.now()) / DAY_MS;
 
 function projectView({ id: _, ...view }: ProjectRecord): ProjectView {
   return view;
@@ -72,7 +73,10 @@ export function managementAccess(service: AccessService): ManagementAccess {
       },
       update: async (name, { disabled, expiresAt, ...patch }) => {
         if (disabled !== undefined) await service.setRobotDisabled(name, disabled);
-        const changes = { ...patch, ...(expiresAt === undefined ? {} : { expiresInDays: daysUntil(expiresAt) }) };
+        const changes = {
+          ...patch,
+          ...(expiresAt === undefined ? {} : { expiresInDays: daysUntil(expiresAt) }),
+        };
         const robot =
           Object.keys(changes).length > 0 || disabled === undefined
             ? await service.updateRobot(name, changes)

@@ -51,7 +51,10 @@ describe('BatchedEventSink on a real SQLite store', () => {
 
   it('writes events that differ only in time once per batch, with a count', async () => {
     const s = sink({ delayMs: 60_000 });
-    const alice = { principal: { kind: 'user' as const, id: 1, name: 'alice', admin: false }, clientIp: '10.0.0.1' };
+    const alice = {
+      principal: { kind: 'user' as const, id: 1, name: 'alice', admin: false },
+      clientIp: '10.0.0.1',
+    };
     const bob = { ...alice, clientIp: '10.0.0.2' };
     for (let i = 0; i < 50; i++) await requestContext.run(alice, () => s.emit(pull(1)));
     await requestContext.run(bob, () => s.emit(pull(1)));
