@@ -12,7 +12,7 @@ export interface BatchedEventSinkOptions {
   onError: (err: unknown, count: number) => void;
   /** Flush at this many queued events. Default 500. */
   maxBatch?: number;
-  /** Flush this long after the first queued event. Default 50 ms. */
+  /** Flush this long after the first queued event. Default 200 ms (each commit is an fsync). */
   delayMs?: number;
   /** Events queued beyond this are dropped (and reported) while the database is slow. Default 50,000. */
   maxQueued?: number;
@@ -56,7 +56,7 @@ export class BatchedEventSink implements EventSink {
 
   constructor(private readonly o: BatchedEventSinkOptions) {
     this.maxBatch = o.maxBatch ?? 500;
-    this.delayMs = o.delayMs ?? 50;
+    this.delayMs = o.delayMs ?? 200;
     this.maxQueued = o.maxQueued ?? 50_000;
   }
 

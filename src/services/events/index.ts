@@ -76,7 +76,7 @@ export interface Eventing {
   decorateAdmission(admission: Admission): Admission;
   /**
    * PULL_ARTIFACT: call from the manifest GET handler (not HEAD). Never rejects. Pull events are
-   * written in batches (within 50 ms); `flushPulls` writes the queued ones now, `stop` does too.
+   * written in batches (within 200 ms); `flushPulls` writes the queued ones now, `stop` does too.
    */
   recordPull(repo: string, reference: string, manifest: ManifestRecord): Promise<void>;
   flushPulls(): Promise<void>;
