@@ -9,6 +9,7 @@ import type {
 } from 'fastify';
 import type { CatalogStore } from '../../ports/catalog-store.js';
 import type { Principal } from '../../services/access/principal.js';
+import type { AuditService, WebhookService } from '../../services/events/index.js';
 import type { Registry } from '../../services/registry/index.js';
 import type { ManagementAccess } from './access.js';
 
@@ -21,13 +22,24 @@ export type ApiApp = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** The audit log and the webhooks (`createEventing`'s result has this shape). */
+export interface ApiEvents {
+  audit: AuditService;
+  webhooks: WebhookService;
+}
+
 /** What every route group is given. */
 export interface ApiContext {
   access: ManagementAccess;
   catalog: CatalogStore;
   registry: Registry;
+  /** Absent when the server runs without events: the audit and webhook routes are then not registered. */
+  events?: ApiEvents;
   /** The authenticated caller of a request (set before any handler runs). */
   principal(req: FastifyRequest): Principal;
   /** Drops cached credentials after users or robots change. */
   credentialsChanged(): void;
 }
+
+/** The context of the route groups that need the events services (registered only when present). */
+export type EventsApiContext = ApiContext & { events: ApiEvents };

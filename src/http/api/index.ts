@@ -8,13 +8,15 @@ import type { Registry } from '../../services/registry/index.js';
 import type { LoginFailure } from '../auth/login-failure.js';
 import type { ManagementAccess } from './access.js';
 import { type ApiAuthenticator, basicAuthenticator } from './auth.js';
-import type { ApiApp, ApiContext } from './context.js';
+import type { ApiApp, ApiContext, ApiEvents } from './context.js';
 import { installApiErrorHandler } from './errors.js';
+import { auditRoutes } from './routes/audit.js';
 import { memberRoutes } from './routes/members.js';
 import { projectRoutes } from './routes/projects.js';
 import { repositoryRoutes } from './routes/repositories.js';
 import { robotRoutes } from './routes/robots.js';
 import { userRoutes } from './routes/users.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { ErrorBody } from './schemas/common.js';
 
 export type { ManagementAccess } from './access.js';
@@ -29,6 +31,11 @@ export interface ManagementApiOptions {
   catalog: CatalogStore;
   /** Deletions (a forced project delete) go through the registry, so events follow. */
   registry: Registry;
+  /**
+   * The audit log and webhooks (pass `createEventing`'s result). Without it the audit and webhook
+   * routes are not registered at all, so they are absent from the OpenAPI document too.
+   */
+  events?: ApiEvents;
   /** Replaces the default HTTP Basic check (through `access.authenticate`). */
   authenticate?: ApiAuthenticator;
   /** Told about every refused Basic login. */
@@ -51,8 +58,9 @@ const OPENAPI = (version: string) => ({
       title: 'Wharf management API',
       version,
       description:
-        'Projects, members, users, robots, repositories and artifacts. Lists take `n` and `last` (cursor) ' +
-        'and send `Link: <…>; rel="next"` when more follow. Errors are `{ errors: [{ code, message, detail }] }`.',
+        'Projects, members, users, robots, repositories and artifacts, the audit log and webhooks. ' +
+        'Lists take `n` and `last` (cursor) and send `Link: <…>; rel="next"` when more follow. ' +
+        'Errors are `{ errors: [{ code, message, detail }] }`.',
     },
     components: { securitySchemes: { basic: { type: 'http' as const, scheme: 'basic' } } },
     security: [{ basic: [] }],
@@ -72,6 +80,10 @@ function principalOf(req: FastifyRequest): Principal {
 /**
  * The management REST API under /api/v1, with its OpenAPI 3.1 document at /api/v1/openapi.json
  * (generated from the route schemas; the only route that needs no login).
+ *
+ * The audit (`/audit`, `/projects/{project}/audit`) and webhook (`/projects/{project}/webhooks…`)
+ * routes are registered only when `events` is given: an optional feature is a route group that
+ * exists or not, rather than routes that answer 404, and the OpenAPI document says what is served.
  */
 export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
   const basic = opts.authenticate
@@ -85,6 +97,7 @@ export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
     access: opts.access,
     catalog: opts.catalog,
     registry: opts.registry,
+    ...(opts.events ? { events: opts.events } : {}),
     principal: principalOf,
     credentialsChanged: () => basic?.forget(),
   };
@@ -109,6 +122,10 @@ export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
     app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
     for (const routes of [projectRoutes, memberRoutes, userRoutes, robotRoutes, repositoryRoutes]) {
       await routes(app, ctx);
+    }
+    if (ctx.events) {
+      const withEvents = { ...ctx, events: ctx.events };
+      for (const routes of [auditRoutes, webhookRoutes]) await routes(app, withEvents);
     }
   };
   return async (root) => {

@@ -1,3 +1,4 @@
+import type { EventingOptions } from '../../../src/services/events/index.js';
 import type { Dialect } from '../../helpers/server.js';
 import { type ApiServer, startApiServer } from '../harness.js';
 import { MemoryManagementAccess } from './memory-access.js';
@@ -16,7 +17,11 @@ export interface World {
   access: MemoryManagementAccess;
 }
 
-export async function createWorld(dialect: Dialect): Promise<World> {
+/** With `events`, the server also runs the audit log and webhooks (see startApiServer). */
+export async function createWorld(
+  dialect: Dialect,
+  opts: { events?: Omit<EventingOptions, 'meta'> } = {},
+): Promise<World> {
   const access = new MemoryManagementAccess();
   await access.users.create({ username: 'admin', password: ADMIN[1], email: null, admin: true });
   for (const [u, p] of [ALICE, BOB, CAROL])
@@ -25,6 +30,11 @@ export async function createWorld(dialect: Dialect): Promise<World> {
   await access.projects.create({ name: 'pub', public: true, quotaBytes: null, pullRatePerMinute: null });
   await access.members.set('team', 'alice', 'projectAdmin');
   await access.members.set('team', 'bob', 'developer');
-  const server = await startApiServer({ access, dialect, defaultAs: ADMIN });
+  const server = await startApiServer({
+    access,
+    dialect,
+    defaultAs: ADMIN,
+    ...(opts.events ? { events: opts.events } : {}),
+  });
   return { server, access };
 }
