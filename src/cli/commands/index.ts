@@ -1,10 +1,16 @@
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './audit.js';
 import { registerCopy } from './copy.js';
 import { registerDelete } from './delete.js';
 import { registerInspect } from './inspect.js';
 import { type CliIo, processIo } from './io.js';
 import { registerLogin } from './login.js';
+import { registerMember } from './member.js';
+import { registerProject } from './project.js';
+import { registerRobot } from './robot.js';
 import { registerTags } from './tags.js';
+import { registerUser } from './user.js';
+import { registerWebhook } from './webhook.js';
 
 export type { CliIo } from './io.js';
 
@@ -18,6 +24,12 @@ export function registerClientCommands(program: Command, io: CliIo = processIo()
   registerTags(program, io);
   registerDelete(program, io);
   registerLogin(program, io);
+  registerProject(program, io);
+  registerUser(program, io);
+  registerMember(program, io);
+  registerRobot(program, io);
+  registerAudit(program, io);
+  registerWebhook(program, io);
 }
 
 /**
