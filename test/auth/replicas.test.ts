@@ -27,6 +27,8 @@ describe.each(dialects)('replicas sharing one database share the signing keys (%
     });
     return ((await r.json()) as { token: string }).token;
   };
+  const kidOf = (token: string): string =>
+    (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { kid: string }).kid;
   const tagsWith = async (server: AuthServer, token: string) =>
     (await new V2(server.url, `Bearer ${token}`).fetch('/v2/priv/app/tags/list')).status;
 
@@ -35,7 +37,11 @@ describe.each(dialects)('replicas sharing one database share the signing keys (%
     expect(await tagsWith(a, await tokenFrom(b))).toBe(200);
     const old = await tokenFrom(a);
     await a.tokens.rotate();
-    expect(await tagsWith(b, await tokenFrom(a))).toBe(200);
+    const fresh = await tokenFrom(a);
+    // Signed by the new key, which b only knows from the database they share.
+    expect(kidOf(fresh)).not.toBe(kidOf(old));
+    expect((await b.signingKeys.list()).map((k) => k.kid)).toContain(kidOf(fresh));
+    expect(await tagsWith(b, fresh)).toBe(200);
     expect(await tagsWith(b, old)).toBe(200);
     expect(await tagsWith(a, old)).toBe(200);
   });

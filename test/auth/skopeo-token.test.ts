@@ -83,6 +83,7 @@ describe.skipIf(!hasSkopeo())('skopeo through token auth with robot accounts', (
     ]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/unauthorized|authentication/i);
-    expect(server.loginFailures.some((f) => f.username === world.robotIn.name)).toBe(true);
+    const failures = await server.loginFailures();
+    expect(failures.some((f) => f.actor.name === world.robotIn.name && f.actor.kind === 'robot')).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WharfEvent } from '../../src/services/events/index.js';
 import { TokenService } from '../../src/services/tokens/index.js';
 import { OCI_MANIFEST } from '../helpers/oci.js';
 import { errorCode, V2 } from '../helpers/registry-client.js';
@@ -6,6 +7,17 @@ import { type AuthServer, memorySigningKeys, startAuthServer } from './harness.j
 import { adminPush, basic, PASSWORD, type PushedImage, seedAccess } from './world.js';
 
 const CHALLENGE = (url: string, extra = '') => `Bearer realm="${url}/token",service="wharf"${extra}`;
+
+/** What a LOGIN_FAILED event says (without its id and time). */
+const loginFailure = (events: WharfEvent[]) =>
+  events.map(({ type, actor, clientIp, repository, outcome, detail }) => ({
+    type,
+    actor,
+    clientIp,
+    repository,
+    outcome,
+    detail,
+  }));
 
 describe('token endpoint and bearer checks', () => {
   let server: AuthServer;
@@ -41,6 +53,9 @@ describe('token endpoint and bearer checks', () => {
 
   const bearer = (token: string) => new V2(server.url, `Bearer ${token}`);
 
+  /** The LOGIN_FAILED events recorded after the first `before` of them. */
+  const failuresSince = async (before: number) => (await server.loginFailures()).slice(before);
+
   it('challenges an anonymous GET /v2/ and lets any valid token (even anonymous) through', async () => {
     const r = await fetch(`${server.url}/v2/`);
     expect(r.status).toBe(401);
@@ -66,14 +81,24 @@ describe('token endpoint and bearer checks', () => {
   });
 
   it('refuses bad credentials at /token with 401 UNAUTHORIZED and reports the failure', async () => {
-    const before = server.loginFailures.length;
+    const before = (await server.loginFailures()).length;
     const r = await getToken(['repository:pub/app:pull'], basic('developer', 'wrong'));
     expect(r.status).toBe(401);
     expect(await errorCode(r)).toBe('UNAUTHORIZED');
-    expect(server.loginFailures.slice(before)).toEqual([
-      { username: 'developer', clientIp: '127.0.0.1', reason: 'invalid credentials' },
+    expect(loginFailure(await failuresSince(before))).toEqual([
+      {
+        type: 'LOGIN_FAILED',
+        actor: { name: 'developer', kind: 'user' },
+        clientIp: '127.0.0.1',
+        repository: null,
+        outcome: 'failure',
+        detail: { reason: 'invalid credentials' },
+      },
     ]);
-    expect(JSON.stringify(server.loginFailures)).not.toContain('wrong');
+    // The attempted password is nowhere in the audit log.
+    const { events } = await server.wharf.eventing.audit.query({ limit: 500 });
+    expect(events.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events)).not.toContain('wrong');
     expect((await getToken([], 'Bearer abc')).status).toBe(401);
     expect((await getToken([], basic('nobody', 'x'))).status).toBe(401);
   });
@@ -100,12 +125,23 @@ describe('token endpoint and bearer checks', () => {
     const pushed = await bearer(body.access_token).pushBlob('priv/app', image.config);
     expect(pushed.status).toBe(201);
 
-    const before = server.loginFailures.length;
+    const before = (await server.loginFailures()).length;
     form.set('password', 'nope');
     const bad = await fetch(`${server.url}/token`, { method: 'POST', body: form });
     expect(bad.status).toBe(401);
     expect(await errorCode(bad)).toBe('UNAUTHORIZED');
-    expect(server.loginFailures.slice(before)).toHaveLength(1);
+    const failures = await failuresSince(before);
+    expect(loginFailure(failures)).toEqual([
+      {
+        type: 'LOGIN_FAILED',
+        actor: { name: 'developer', kind: 'user' },
+        clientIp: '127.0.0.1',
+        repository: null,
+        outcome: 'failure',
+        detail: { reason: 'invalid credentials' },
+      },
+    ]);
+    expect(JSON.stringify(failures)).not.toContain('nope');
     form.set('grant_type', 'client_credentials');
     expect((await fetch(`${server.url}/token`, { method: 'POST', body: form })).status).toBe(400);
     const json = await fetch(`${server.url}/token`, {
@@ -223,11 +259,22 @@ describe('token endpoint and bearer checks', () => {
     expect((await dev.fetch('/v2/priv/src/manifests/v1', { headers: { accept: OCI_MANIFEST } })).status).toBe(
       200,
     );
-    const before = server.loginFailures.length;
+    const before = (await server.loginFailures()).length;
     const bad = await new V2(server.url, basic('developer', 'wrong')).fetch('/v2/pub/app/tags/list');
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toBe(CHALLENGE(server.url));
-    expect(server.loginFailures.length).toBe(before + 1);
+    const failures = await failuresSince(before);
+    expect(loginFailure(failures)).toEqual([
+      {
+        type: 'LOGIN_FAILED',
+        actor: { name: 'developer', kind: 'user' },
+        clientIp: '127.0.0.1',
+        repository: null,
+        outcome: 'failure',
+        detail: { reason: 'invalid credentials' },
+      },
+    ]);
+    expect(JSON.stringify(failures)).not.toContain('wrong');
     expect((await new V2(server.url, 'Digest abc').fetch('/v2/pub/app/tags/list')).status).toBe(401);
   });
 
@@ -268,15 +315,26 @@ describe('token endpoint and bearer checks', () => {
   });
 });
 
-describe('externalUrl', () => {
+describe('config: externalUrl and token.ttlSeconds', () => {
   let server: AuthServer;
   beforeAll(async () => {
-    server = await startAuthServer({ externalUrl: 'https://registry.example.com/' });
+    server = await startAuthServer({ externalUrl: 'https://registry.example.com/', ttlSeconds: 60 });
   });
   afterAll(() => server?.close());
 
-  it('is the realm of every challenge', async () => {
+  it('externalUrl is the realm of every challenge', async () => {
     const r = await fetch(`${server.url}/v2/`);
     expect(r.headers.get('www-authenticate')).toBe(CHALLENGE('https://registry.example.com'));
+  });
+
+  it('token.ttlSeconds is the lifetime of the tokens /token issues', async () => {
+    const r = await fetch(`${server.url}/token?service=wharf`);
+    const body = (await r.json()) as { token: string; expires_in: number };
+    expect(body.expires_in).toBe(60);
+    const claims = JSON.parse(Buffer.from(body.token.split('.')[1] ?? '', 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+    };
+    expect(claims.exp - claims.iat).toBe(60);
   });
 });

@@ -186,13 +186,14 @@ describe.skipIf(!hasPodman())('podman through token auth with a project robot', 
 
   it('refuses podman login with a wrong secret', async () => {
     const podman = await sandbox();
-    const before = server.loginFailures.length;
+    const before = (await server.loginFailures()).length;
     const login = await podman.login(host, robot.name, `${robot.secret}-wrong`);
     expect(login.code).not.toBe(0);
     expect(login.stderr).toMatch(/logging into .*: invalid username\/password/i);
     const auths = JSON.parse(await readFile(podman.authFile, 'utf8')) as { auths: Record<string, unknown> };
     expect(auths.auths[host]).toBeUndefined();
-    expect(server.loginFailures.slice(before).some((f) => f.username === robot.name)).toBe(true);
+    const failures = (await server.loginFailures()).slice(before);
+    expect(failures.some((f) => f.actor.name === robot.name)).toBe(true);
   });
 
   it.skipIf(!hasBuildah())(

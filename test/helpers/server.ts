@@ -21,6 +21,8 @@ export interface TestServerOptions {
 
 export interface TestServer extends RunningServer {
   dataDir: string;
+  /** The metadata database's URL (`sqlite:…` in dataDir or `postgres://…`), for a second replica to share. */
+  databaseUrl: string;
   /** Closes this server and starts another on the same data dir and database (a process restart). */
   restart(): Promise<TestServer>;
   /** Stops the server and removes its data (and its PostgreSQL database). */
@@ -61,6 +63,7 @@ async function launch(storage: Storage, opts: TestServerOptions): Promise<TestSe
   return {
     ...server,
     dataDir: storage.dataDir,
+    databaseUrl: config.database || `sqlite:${join(storage.dataDir, 'wharf.db')}`,
     async restart() {
       await server.close();
       return launch(storage, opts);

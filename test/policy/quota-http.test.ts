@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QuotaPolicy } from '../../src/services/policy/index.js';
+import type { WharfEvent } from '../../src/services/events/index.js';
 import { blob, imageManifest, type TestBlob } from '../helpers/oci.js';
 import { V2 } from '../helpers/registry-client.js';
-import { type PolicyServer, startPolicyServer } from './policy-server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const QUOTA = 10_000;
 
@@ -19,29 +19,27 @@ async function denial(
 }
 
 describe('project quota over HTTP', () => {
-  let server: PolicyServer;
+  let server: TestServer;
   let v2: V2;
   const layers = [blob(3000), blob(3000), blob(3000)];
   beforeAll(async () => {
-    server = await startPolicyServer({
-      admission: ({ usage, meta }) =>
-        new QuotaPolicy({
-          usage,
-          // The projects table belongs to the access service; a fixed quota stands in for it here.
-          quotaFor: async (project) => (project === 'team' ? QUOTA : null),
-          manifestStored: async (repo, digest) =>
-            (await meta.manifests.getByDigest(repo, digest)) !== undefined,
-        }),
-    });
+    server = await startTestServer();
+    // A real project whose quota the composed QuotaPolicy reads through the access service.
+    await server.wharf.access.createProject({ name: 'team' });
+    await server.wharf.access.updateProject('team', { quotaBytes: QUOTA });
     v2 = new V2(server.url);
   });
-  afterAll(() => server.close());
+  afterAll(() => server?.stop());
 
+  const usedBytes = (project: string) => server.wharf.meta.usage.projectBytes(project);
+  /** The POLICY_DECISION events of the audit log, newest first. */
+  const decisions = async (): Promise<WharfEvent[]> =>
+    (await server.wharf.eventing.audit.query({ types: ['POLICY_DECISION'] })).events;
   const status = async (r: Promise<Response>) => (await r).status;
 
   it('admits blobs until the quota, then refuses with 403 DENIED and a clear message', async () => {
     for (const l of layers) expect(await status(v2.pushBlob('team/app', l))).toBe(201);
-    expect(await server.usage.projectBytes('team')).toBe(9000);
+    expect(await usedBytes('team')).toBe(9000);
 
     const extra = blob(3000);
     const err = await denial(await v2.pushBlob('team/app', extra));
@@ -57,7 +55,28 @@ describe('project quota over HTTP', () => {
     });
     // Refused content is not visible and not counted.
     expect(await status(v2.fetch(`/v2/team/app/blobs/${extra.digest}`, { method: 'HEAD' }))).toBe(404);
-    expect(await server.usage.projectBytes('team')).toBe(9000);
+    expect(await usedBytes('team')).toBe(9000);
+    // The refusal is in the audit log, with the numbers.
+    const [event] = await decisions();
+    expect(event).toMatchObject({
+      type: 'POLICY_DECISION',
+      outcome: 'failure',
+      project: 'team',
+      repository: 'team/app',
+      digest: extra.digest,
+      clientIp: '127.0.0.1',
+      detail: {
+        policy: 'quota',
+        action: 'push-blob',
+        decision: 'deny',
+        code: 'DENIED',
+        message: err.message,
+        project: 'team',
+        usedBytes: 9000,
+        quotaBytes: QUOTA,
+        neededBytes: 3000,
+      },
+    });
   });
 
   it('refuses a chunked upload at its last request too', async () => {
@@ -84,16 +103,18 @@ describe('project quota over HTTP', () => {
       method: 'POST',
     });
     expect(mount.status).toBe(201);
-    expect(await server.usage.projectBytes('team')).toBe(9000);
-    // Another project is accounted separately (and here has no quota).
+    expect(await usedBytes('team')).toBe(9000);
+    // Another project is accounted separately: created by this first push, it has no quota.
     expect(await status(v2.pushBlob('elsewhere/app', blob(50_000)))).toBe(201);
+    expect(await server.wharf.access.getProject('elsewhere')).toMatchObject({ quotaBytes: null });
+    expect(await usedBytes('elsewhere')).toBe(50_000);
   });
 
   it('admits a manifest that fits and refuses one that would go over', async () => {
     const [config, layer] = layers as [TestBlob, TestBlob, TestBlob];
     const small = imageManifest(config, [layer]);
     expect(await status(v2.putManifest('team/app', 'v1', small))).toBe(201);
-    const used = await server.usage.projectBytes('team');
+    const used = await usedBytes('team');
     expect(used).toBe(9000 + small.data.length);
 
     const big = imageManifest(config, [layer], { annotations: { padding: 'x'.repeat(QUOTA - used) } });
@@ -103,6 +124,23 @@ describe('project quota over HTTP', () => {
       `quota exceeded: project team uses ${used} of ${QUOTA} bytes; this push needs ${big.data.length} more`,
     );
     expect(await status(v2.fetch('/v2/team/app/manifests/v2', { method: 'HEAD' }))).toBe(404);
+    const [event] = await decisions();
+    expect(event).toMatchObject({
+      type: 'POLICY_DECISION',
+      outcome: 'failure',
+      repository: 'team/app',
+      digest: big.digest,
+      detail: {
+        policy: 'quota',
+        action: 'push-manifest',
+        decision: 'deny',
+        code: 'DENIED',
+        message: err.message,
+        usedBytes: used,
+        quotaBytes: QUOTA,
+        neededBytes: big.data.length,
+      },
+    });
   });
 
   it('lets a stored manifest be tagged again in a full project', async () => {
