@@ -6,7 +6,7 @@ import { openMetaStore } from './adapters/meta-sql/index.js';
 import { buildApp } from './app.js';
 import type { Config } from './config/index.js';
 import { managementAccess } from './http/api/access-adapter.js';
-import { type ApiAuthenticator, managementApi } from './http/api/index.js';
+import { type ApiAuthenticator, type ManagementAccess, managementApi } from './http/api/index.js';
 import { createV2Guard, type LoginFailure } from './http/auth/index.js';
 import { openGuard, type V2Guard } from './http/distribution/guard.js';
 import type { RouteMatch } from './http/distribution/routes.js';
@@ -39,6 +39,8 @@ export interface WharfOptions {
 /** Wharf composed: the app (not listening yet) and the services behind it. */
 export interface Wharf {
   app: FastifyInstance;
+  /** The metadata database in use (`sqlite:…` or `postgres://…`). */
+  databaseUrl: string;
   meta: MetaStore;
   registry: Registry;
   access: AccessService;
@@ -87,6 +89,20 @@ function pullLimits(
   };
 }
 
+/** A deleted project takes its webhooks along (they live in the events store, not the access one). */
+function withProjectCleanup(access: ManagementAccess, eventing: Eventing): ManagementAccess {
+  return {
+    ...access,
+    projects: {
+      ...access.projects,
+      delete: async (name) => {
+        await access.projects.delete(name);
+        await eventing.webhooks.deleteProject(name);
+      },
+    },
+  };
+}
+
 /**
  * The composition root: config → storage backends → access, events, policy → registry → HTTP app.
  * The only place that names concrete adapters; `startServer` listens, tests may too.
@@ -95,9 +111,8 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
   const { config, log } = o;
   const blobs = new FsBlobStore({ root: o.dataDir });
   await blobs.init();
-  const meta = await openMetaStore(config.database || `sqlite:${join(o.dataDir, 'wharf.db')}`, {
-    log: (msg) => log.info(msg),
-  });
+  const databaseUrl = config.database || `sqlite:${join(o.dataDir, 'wharf.db')}`;
+  const meta = await openMetaStore(databaseUrl, { log: (msg) => log.info(msg) });
   const shared = await openShared(config, log).catch(async (err: unknown) => {
     await meta.close();
     throw err;
@@ -154,7 +169,8 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
   }
   plugins.push(
     managementApi({
-      access: managementAccess(access),
+      access: withProjectCleanup(managementAccess(access), eventing),
+      events: eventing,
       catalog: meta.catalog,
       registry,
       onLoginFailure,
@@ -178,6 +194,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
   eventing.start();
   return {
     app,
+    databaseUrl,
     meta,
     registry,
     access,

@@ -65,6 +65,34 @@ export class Authenticator {
     return cached && cached.expiresAt > Date.now() ? cached.header : undefined;
   }
 
+  /** Whether requests should go out authenticated before any challenge: credentials, scheme unknown. */
+  get wantsProbe(): boolean {
+    return this.credentials !== undefined && this.mode === 'none';
+  }
+
+  /**
+   * The header to send up front, fetching a token for these scopes first when the registry takes
+   * tokens and credentials are given: a logged-in client must not be served as anonymous just
+   * because anonymous may read too (a public catalog hides private repositories).
+   */
+  async authorizationFor(scopes: readonly string[]): Promise<string | undefined> {
+    const known = this.headerFor(scopes);
+    if (known || this.mode !== 'bearer' || !this.credentials) return known;
+    const token = await this.fetchToken(scopes);
+    this.tokens.set(scopeKey(scopes), token);
+    return token.header;
+  }
+
+  /** Learns the scheme (and token realm) from a `GET /v2/` challenge, without fetching a token. */
+  learn(header: string | string[] | undefined): void {
+    const challenges = parseChallenges(header);
+    const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
+    if (bearer?.params.realm) {
+      this.mode = 'bearer';
+      this.realm = { url: bearer.params.realm, service: bearer.params.service };
+    } else if (challenges.some((c) => c.scheme === 'basic')) this.mode = 'basic';
+  }
+
   /**
    * Learns from a 401 response. Returns true when a retry has a new Authorization header to try
    * (which `headerFor(scopes)` then returns); false when nothing more can be done.

@@ -48,6 +48,7 @@ export class Transport {
   private readonly auth: Authenticator;
   private readonly dispatcher: Dispatcher | undefined;
   private readonly userAgent: string;
+  private probing: Promise<void> | undefined;
 
   constructor(opts: TransportOptions) {
     this.host = opts.host;
@@ -63,7 +64,8 @@ export class Transport {
 
   async send(o: SendOptions): Promise<RegistryResponse> {
     const url = this.resolve(o.url);
-    let authorization = this.auth.headerFor(o.scopes);
+    if (this.auth.wantsProbe) await this.probe(o.signal);
+    let authorization = await this.auth.authorizationFor(o.scopes);
     let res = await this.once(o, url, authorization);
     if (res.status === 401) {
       const text = await res.body.text().catch(() => '');
@@ -80,6 +82,19 @@ export class Transport {
       throw httpError(o.what, res.status, text);
     }
     return res;
+  }
+
+  /** `GET /v2/` once, as docker does before its first request, to learn how this registry authenticates. */
+  private probe(signal: AbortSignal | undefined): Promise<void> {
+    this.probing ??= (async () => {
+      const o: SendOptions = { method: 'GET', url: '/v2/', scopes: [], ok: [200], what: 'ping', signal };
+      const res = await this.once(o, this.resolve('/v2/'), undefined);
+      await res.body.dump();
+      if (res.status === 401) this.auth.learn(res.headers['www-authenticate']);
+    })().catch(() => {
+      // An unreachable registry is reported by the request itself.
+    });
+    return this.probing;
   }
 
   private async follow(o: SendOptions, first: RegistryResponse): Promise<RegistryResponse> {

@@ -86,8 +86,11 @@ describe('auth challenges', () => {
     expect(log.tokens[1]).toContain('service=test');
     expect(decodeURIComponent(log.tokens[1] ?? '')).toContain('scope=repository:foo/bar:pull');
     const fooCalls = log.api.filter((l) => l.includes('/v2/foo/bar/'));
-    expect(fooCalls).toHaveLength(3); // anonymous 401, retry, then straight with the cached token
-    expect(fooCalls[0]).toMatch(/ -$/);
+    // The ping taught the client the scheme: no anonymous attempt, a token up front, then the cached one.
+    expect(log.api[0]).toBe('GET /v2/ -');
+    expect(fooCalls).toHaveLength(2);
+    expect(fooCalls[0]).toMatch(/ Bearer /);
+    expect(fooCalls[1]).toBe(fooCalls[0]);
   });
 
   it('reports bad credentials as a one-line 401 error', async () => {

@@ -169,6 +169,7 @@ describe('withEvents: the registry emits what changed', () => {
       principal: alice,
       clientIp: '10.0.0.7',
     });
+    await ev.flushPulls(); // refusals of pulls are batched like pulls
     const all = await events();
     expect(all.map((e) => [e.type, e.actor.name, e.actor.kind, e.clientIp, e.outcome])).toEqual([
       ['LOGIN_FAILED', 'mallory', 'user', '192.0.2.9', 'failure'],

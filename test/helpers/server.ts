@@ -63,7 +63,7 @@ async function launch(storage: Storage, opts: TestServerOptions): Promise<TestSe
   return {
     ...server,
     dataDir: storage.dataDir,
-    databaseUrl: config.database || `sqlite:${join(storage.dataDir, 'wharf.db')}`,
+    databaseUrl: server.wharf.databaseUrl,
     async restart() {
       await server.close();
       return launch(storage, opts);

@@ -79,10 +79,11 @@ export interface Eventing {
    * written in batches (within 200 ms); `flushPulls` writes the queued ones now, `stop` does too.
    */
   recordPull(repo: string, reference: string, manifest: ManifestRecord): Promise<void>;
+  /** Writes the queued pull events and pull refusals now. */
   flushPulls(): Promise<void>;
   /** LOGIN_FAILED. Never rejects. */
   loginFailed(failure: LoginFailedInput): Promise<void>;
-  /** POLICY_DECISION for refusals outside the registry (rate limits). Never rejects. */
+  /** POLICY_DECISION for refusals outside the registry (rate limits), batched like pulls. Never rejects. */
   policyDecision(decision: PolicyDecisionInput): Promise<void>;
   /** Starts the job workers and the daily retention schedule. */
   start(): void;
@@ -109,8 +110,9 @@ export function createEventing(o: EventingOptions): Eventing {
     ...(o.webhooks?.maxAttempts !== undefined ? { maxAttempts: o.webhooks.maxAttempts } : {}),
   });
   const sink = new StoredEventSink({ log: store.log, triggers: [webhooks], onJobs: () => jobs.wake() });
-  // Pulls come at the rate of manifest GETs: batched, so a pull costs no write of its own.
-  const pulls = new BatchedEventSink({
+  // Pulls (and refusals of them) come at the rate of manifest GETs: batched, so they cost no write
+  // of their own, and a client hammering past its rate limit cannot turn each 429 into a write.
+  const frequent = new BatchedEventSink({
     log: store.log,
     triggers: [webhooks],
     onJobs: () => jobs.wake(),
@@ -132,6 +134,9 @@ export function createEventing(o: EventingOptions): Eventing {
   const emit = async (event: EventInput) => {
     await sink.emit(event).catch((err: unknown) => onError(err, event));
   };
+  const emitFrequent = async (event: EventInput) => {
+    await frequent.emit(event).catch((err: unknown) => onError(err, event));
+  };
   let schedule: NodeJS.Timeout | undefined;
   const scheduleRetention = () => {
     jobs
@@ -145,8 +150,8 @@ export function createEventing(o: EventingOptions): Eventing {
     jobs,
     decorate: (registry) => withEvents(registry, sink, onError),
     decorateAdmission: (admission) => withPolicyEvents(admission, sink, onError),
-    recordPull: pullRecorder(pulls, onError),
-    flushPulls: () => pulls.flush(),
+    recordPull: pullRecorder(frequent, onError),
+    flushPulls: () => frequent.flush(),
     loginFailed: (f) =>
       emit({
         type: 'LOGIN_FAILED',
@@ -156,7 +161,7 @@ export function createEventing(o: EventingOptions): Eventing {
         detail: { reason: f.reason },
       }),
     policyDecision: (d) =>
-      emit({
+      emitFrequent({
         type: 'POLICY_DECISION',
         outcome: 'failure',
         ...(d.repository !== undefined ? { repository: d.repository } : {}),
@@ -174,7 +179,7 @@ export function createEventing(o: EventingOptions): Eventing {
     async stop() {
       clearInterval(schedule);
       schedule = undefined;
-      await pulls.flush();
+      await frequent.flush();
       await jobs.stop();
     },
   };

@@ -121,6 +121,11 @@ export class WebhookService implements EventTrigger {
     return record ? view(record) : undefined;
   }
 
+  /** Removes every webhook of a project (it is being deleted: a new project of that name starts clean). */
+  async deleteProject(project: string): Promise<void> {
+    for (const hook of await this.o.store.list(project)) await this.delete(hook.id);
+  }
+
   async delete(id: number): Promise<boolean> {
     const record = await this.o.store.get(id);
     if (!record) return false;

@@ -16,4 +16,3 @@ export function columnTypes(dialect: SqlDialect) {
 export function clustered<T extends string, C extends string>(dialect: SqlDialect) {
   return (t: CreateTableBuilder<T, C>) => (dialect === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t);
 }
-
