@@ -50,13 +50,17 @@ function detailText(detail: unknown): string {
   return Array.isArray(unknown) && unknown.length > 0 ? `: ${unknown.map(String).join(', ')}` : '';
 }
 
-/** The error for a non-2xx answer. `loggedIn`: whether credentials were sent (a 401 hint). */
-export function apiError(what: string, status: number, bodyText: string, loggedIn: boolean): ApiClientError {
+/**
+ * The error for a non-2xx answer. `anonymous`: the host asked of when no credentials were sent (a
+ * 401 then says how to log in).
+ */
+export function apiError(what: string, status: number, bodyText: string, anonymous?: string): ApiClientError {
   const body = parseErrorBody(bodyText);
   const detail = errorDetail(bodyText);
   const message = body.message ?? STATUS_REASON[status] ?? 'unexpected response';
   const reason = oneLine(`${message}${detailText(detail)}`).slice(0, 300);
-  const hint = status === 401 && !loggedIn ? '; log in with `wharf login HOST` or pass -u and -p' : '';
+  const hint =
+    status === 401 && anonymous ? `; log in with \`wharf login ${anonymous}\` or pass -u and -p` : '';
   return new ApiClientError(`${what}: ${reason} (HTTP ${status})${hint}`, {
     status,
     reason,
@@ -156,7 +160,7 @@ export class ApiClient {
     }
     const text = await res.body.text();
     if (res.statusCode < 200 || res.statusCode > 299)
-      throw apiError(r.what, res.statusCode, text, this.authorization !== undefined);
+      throw apiError(r.what, res.statusCode, text, this.authorization ? undefined : this.registry);
     const next = NEXT_RE.exec(header(res.headers, 'link') ?? '')?.[1];
     return { body: parse(r.what, res.statusCode, text), next };
   }

@@ -127,7 +127,7 @@ export function registerRobot(program: Command, io: CliIo): void {
   const robot = program.command('robot').description('manage robot accounts (their secrets are shown once)');
 
   const create = verb(robot, 'create', 'create a robot; prints its secret once')
-    .argument('<name>', 'short name (robot$PROJECT+NAME, or robot$NAME for a system robot)')
+    .argument('<name>', 'short name: the robot is robot$PROJECT+NAME (robot$NAME without --project)')
     .option(
       '--project <project>',
       'a project robot (project admins); without it a system robot (administrators)',

@@ -195,14 +195,18 @@ export function run<F extends ApiFlags, A extends string[]>(
 
 // --- values ----------------------------------------------------------------------------------
 
-const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
-for (const [u, p] of [
-  ['k', 1],
-  ['m', 2],
-  ['g', 3],
-  ['t', 4],
-] as const)
-  UNITS[`${u}ib`] = 1024 ** p;
+/** Decimal and binary size units, lower-cased. */
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
 
 /** `10GiB`, `500MB`, `1024` (bytes) → bytes; `none` → null (unlimited). */
 export function parseBytes(value: string, flag: string): number | null {
