@@ -1,19 +1,9 @@
 import type { Command } from 'commander';
 import { seg } from '../../client/api-client.js';
 import type { CliIo } from './io.js';
-import {
-  type ApiFlags,
-  type Call,
-  type Column,
-  collect,
-  parseLimit,
-  parseWhen,
-  printRows,
-  run,
-  shortTime,
-  splitList,
-  verb,
-} from './table.js';
+import { type ApiFlags, type Call, run, verb } from './manage.js';
+import { type Column, printRows, shortTime } from './table.js';
+import { collect, parseLimit, parseWhen, splitList } from './values.js';
 
 /** An audit event as GET /api/v1/audit returns it. */
 interface AuditEvent {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { seg } from '../../client/api-client.js';
 import { type CliIo, UsageError } from './io.js';
-import { type ApiFlags, type Call, type Column, printDone, printRows, run, verb } from './table.js';
+import { type ApiFlags, type Call, run, verb } from './manage.js';
+import { type Column, printDone, printRows } from './table.js';
 
 export const ROLES = ['projectAdmin', 'maintainer', 'developer', 'guest', 'limitedGuest'] as const;
 

@@ -1,20 +1,9 @@
 import type { Command } from 'commander';
 import { seg } from '../../client/api-client.js';
 import { type CliIo, humanBytes, UsageError } from './io.js';
-import {
-  type ApiFlags,
-  type Call,
-  type Column,
-  parseBytes,
-  parseCount,
-  parseLimit,
-  printDone,
-  printRecord,
-  printRows,
-  run,
-  shortTime,
-  verb,
-} from './table.js';
+import { type ApiFlags, type Call, run, verb } from './manage.js';
+import { type Column, printDone, printRecord, printRows, shortTime } from './table.js';
+import { parseBytes, parseCount, parseLimit } from './values.js';
 
 /** A project as GET /api/v1/projects/{project} returns it. */
 export interface Project {

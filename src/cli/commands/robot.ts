@@ -1,20 +1,9 @@
 import type { Command } from 'commander';
 import { seg } from '../../client/api-client.js';
 import { type CliIo, UsageError } from './io.js';
-import {
-  type ApiFlags,
-  type Call,
-  type Column,
-  collect,
-  parseWhen,
-  printDone,
-  printRecord,
-  printRows,
-  run,
-  shortTime,
-  splitList,
-  verb,
-} from './table.js';
+import { type ApiFlags, type Call, run, verb } from './manage.js';
+import { type Column, printDone, printRecord, printRows, shortTime } from './table.js';
+import { collect, parseWhen, splitList } from './values.js';
 
 const ACTIONS = ['pull', 'push', 'delete', 'list'] as const;
 

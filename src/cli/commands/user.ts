@@ -1,19 +1,9 @@
 import type { Command } from 'commander';
 import { seg } from '../../client/api-client.js';
 import { type CliIo, UsageError } from './io.js';
-import {
-  type ApiFlags,
-  type Call,
-  type Column,
-  parseLimit,
-  printDone,
-  printRecord,
-  printRows,
-  readSecretStdin,
-  run,
-  shortTime,
-  verb,
-} from './table.js';
+import { type ApiFlags, type Call, readSecretStdin, run, verb } from './manage.js';
+import { type Column, printDone, printRecord, printRows, shortTime } from './table.js';
+import { parseLimit } from './values.js';
 
 interface User {
   username: string;

@@ -2,22 +2,9 @@ import type { Command } from 'commander';
 import { seg } from '../../client/api-client.js';
 import { DEFAULT_EVENTS } from './audit.js';
 import { type CliIo, UsageError } from './io.js';
-import {
-  type ApiFlags,
-  type Call,
-  type Column,
-  collect,
-  parseCount,
-  parseLimit,
-  printDone,
-  printRecord,
-  printRows,
-  readSecretStdin,
-  run,
-  shortTime,
-  splitList,
-  verb,
-} from './table.js';
+import { type ApiFlags, type Call, readSecretStdin, run, verb } from './manage.js';
+import { type Column, printDone, printRecord, printRows, shortTime } from './table.js';
+import { collect, parseCount, parseLimit, splitList } from './values.js';
 
 interface Webhook {
   id: number;
