@@ -55,6 +55,21 @@ describe('token endpoint and bearer checks', () => {
 
   /** The LOGIN_FAILED events recorded after the first `before` of them. */
   const failuresSince = async (before: number) => (await server.loginFailures()).slice(before);
+  /** Exactly one refused login since `before`, for `username`, and the password nowhere in it. */
+  const expectOneLoginFailure = async (before: number, username: string, password: string) => {
+    const failures = await failuresSince(before);
+    expect(loginFailure(failures)).toEqual([
+      {
+        type: 'LOGIN_FAILED',
+        actor: { name: username, kind: 'user' },
+        clientIp: '127.0.0.1',
+        repository: null,
+        outcome: 'failure',
+        detail: { reason: 'invalid credentials' },
+      },
+    ]);
+    expect(JSON.stringify(failures)).not.toContain(password);
+  };
 
   it('challenges an anonymous GET /v2/ and lets any valid token (even anonymous) through', async () => {
     const r = await fetch(`${server.url}/v2/`);
@@ -130,18 +145,7 @@ describe('token endpoint and bearer checks', () => {
     const bad = await fetch(`${server.url}/token`, { method: 'POST', body: form });
     expect(bad.status).toBe(401);
     expect(await errorCode(bad)).toBe('UNAUTHORIZED');
-    const failures = await failuresSince(before);
-    expect(loginFailure(failures)).toEqual([
-      {
-        type: 'LOGIN_FAILED',
-        actor: { name: 'developer', kind: 'user' },
-        clientIp: '127.0.0.1',
-        repository: null,
-        outcome: 'failure',
-        detail: { reason: 'invalid credentials' },
-      },
-    ]);
-    expect(JSON.stringify(failures)).not.toContain('nope');
+    await expectOneLoginFailure(before, 'developer', 'nope');
     form.set('grant_type', 'client_credentials');
     expect((await fetch(`${server.url}/token`, { method: 'POST', body: form })).status).toBe(400);
     const json = await fetch(`${server.url}/token`, {
@@ -263,18 +267,7 @@ describe('token endpoint and bearer checks', () => {
     const bad = await new V2(server.url, basic('developer', 'wrong')).fetch('/v2/pub/app/tags/list');
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toBe(CHALLENGE(server.url));
-    const failures = await failuresSince(before);
-    expect(loginFailure(failures)).toEqual([
-      {
-        type: 'LOGIN_FAILED',
-        actor: { name: 'developer', kind: 'user' },
-        clientIp: '127.0.0.1',
-        repository: null,
-        outcome: 'failure',
-        detail: { reason: 'invalid credentials' },
-      },
-    ]);
-    expect(JSON.stringify(failures)).not.toContain('wrong');
+    await expectOneLoginFailure(before, 'developer', 'wrong');
     expect((await new V2(server.url, 'Digest abc').fetch('/v2/pub/app/tags/list')).status).toBe(401);
   });
 
