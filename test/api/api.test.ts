@@ -1,13 +1,13 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects } from '../helpers/dialects.js';
-import { recorded } from './harness.js';
+import { basic, recorded } from './harness.js';
 import { projectScenarios } from './scenarios/projects.js';
 import { repositoryScenarios } from './scenarios/repositories.js';
 import { robotScenarios } from './scenarios/robots.js';
 import { userScenarios } from './scenarios/users.js';
 import { coverageGaps, type OpenApiDoc, operationIds } from './support/coverage.js';
-import { createWorld, type World } from './support/world.js';
+import { ADMIN, createWorld, type World } from './support/world.js';
 
 const dialects = await availableDialects();
 let doc: OpenApiDoc | undefined;
@@ -31,7 +31,7 @@ describe.each(dialects)('management API on %s', (dialect) => {
     const notJson = await fetch(`${world.server.url}/api/v1/projects`, {
       method: 'POST',
       headers: {
-        authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}`,
+        authorization: basic(...ADMIN),
         'content-type': 'application/json',
       },
       body: '{not json',

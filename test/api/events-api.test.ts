@@ -25,12 +25,7 @@ describe.each(dialects)('audit log and webhooks API on %s', (dialect) => {
   let world: World;
   const w = () => world;
   beforeAll(async () => {
-    world = await createWorld(dialect, {
-      events: {
-        jobs: { pollMs: 20, backoffBaseMs: 20, backoffMaxMs: 200 },
-        webhooks: { timeoutMs: 5000, maxAttempts: 3 },
-      },
-    });
+    world = await createWorld(dialect);
   });
   afterAll(() => world.server.close());
 

@@ -4,6 +4,9 @@ import { ALICE, BOB, CAROL, type World } from '../support/world.js';
 export function robotScenarios(w: () => World): void {
   const call = (...a: Parameters<World['server']['call']>) => w().server.call(...a);
   const ci = encodeURIComponent('robot$team+ci');
+  const whoami = async (name: string, secret: string) =>
+    (await call('/users/current', { as: [name, secret] })).status;
+  let firstSecret = '';
 
   it('creates project robots (project admins), the secret shown once', async () => {
     const body = {
@@ -16,6 +19,7 @@ export function robotScenarios(w: () => World): void {
     const robot = (await created.json()) as { name: string; secret: string };
     expect(robot).toMatchObject({ name: 'robot$team+ci', project: 'team', disabled: false, expiresAt: null });
     expect(robot.secret.length).toBeGreaterThan(10);
+    firstSecret = robot.secret;
     expect(await (await call('/users/current', { as: [robot.name, robot.secret] })).json()).toMatchObject({
       kind: 'robot',
     });
@@ -62,19 +66,25 @@ export function robotScenarios(w: () => World): void {
       as: ALICE,
     });
     expect(await patched.json()).toMatchObject({ description: 'ci-2', disabled: true });
+    expect(await whoami('robot$team+ci', firstSecret)).toBe(401);
     expect(
       (await call(`/robots/${ci}`, { method: 'PATCH', body: { disabled: false }, as: BOB })).status,
     ).toBe(403);
     const bad = { permissions: [{ project: 'pub', actions: ['pull'] }] };
     expect((await call(`/robots/${ci}`, { method: 'PATCH', body: bad, as: ALICE })).status).toBe(400);
     await call(`/robots/${ci}`, { method: 'PATCH', body: { disabled: false }, as: ALICE });
+    expect(await whoami('robot$team+ci', firstSecret)).toBe(200);
+    const forever = await call(`/robots/${ci}`, { method: 'PATCH', body: { expiresAt: null }, as: ALICE });
+    expect(await forever.json()).toMatchObject({ expiresAt: null, description: 'ci-2', disabled: false });
     const rotated = (await (await call(`/robots/${ci}/rotate`, { method: 'POST', as: ALICE })).json()) as {
       secret: string;
     };
-    expect((await call('/users/current', { as: ['robot$team+ci', rotated.secret] })).status).toBe(200);
+    expect(await whoami('robot$team+ci', rotated.secret)).toBe(200);
+    expect(await whoami('robot$team+ci', firstSecret)).toBe(401);
     expect((await call(`/robots/${ci}/rotate`, { method: 'POST', as: CAROL })).status).toBe(404);
     expect((await call(`/robots/${ci}`, { method: 'DELETE', as: BOB })).status).toBe(403);
     expect((await call(`/robots/${ci}`, { method: 'DELETE', as: ALICE })).status).toBe(204);
     expect((await call(`/robots/${ci}`, { as: ALICE })).status).toBe(404);
+    expect(await whoami('robot$team+ci', rotated.secret)).toBe(401);
   });
 }
