@@ -266,6 +266,23 @@ export class RegistryClient {
     return opts.artifactType ? found.filter((d) => d.artifactType === opts.artifactType) : found;
   }
 
+  /**
+   * Whether the registry serves the referrers API, by ggcr's test: a 200 with the index
+   * Content-Type. When it does not, writers of referrers maintain the fallback tag themselves.
+   */
+  async supportsReferrers(repo: string, digest: Digest): Promise<boolean> {
+    const res = await this.t.send({
+      method: 'GET',
+      url: `/v2/${repo}/referrers/${digest}`,
+      headers: { accept: MediaType.OciIndex },
+      scopes: [repoScope(repo, 'pull')],
+      ok: [200, 404],
+      what: `list referrers of ${digest} in ${repo}`,
+    });
+    await res.body.dump();
+    return res.status === 200 && header(res.headers, 'content-type') === MediaType.OciIndex;
+  }
+
   private async referrersByTag(repo: string, digest: Digest): Promise<Descriptor[]> {
     const tag = digest.replace(':', '-');
     if (!(await this.headManifest(repo, tag))) return [];
