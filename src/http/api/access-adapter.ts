@@ -3,12 +3,6 @@ import { notFound } from '../../services/access/errors.js';
 import type { AccessService, Robot } from '../../services/access/index.js';
 import type { ManagementAccess, ProjectView, RobotView, UserView } from './access.js';
 
-const DAY_MS = 86_400_000;
-
-/** Days from now until `at` (the service counts robot expiry in days); null: never. */
-const daysUntil = (at: Date | null): number | null =>
-  at === null ? null : (at.getTime() - Date.now()) / DAY_MS;
-
 function projectView({ id: _, ...view }: ProjectRecord): ProjectView {
   return view;
 }
@@ -25,7 +19,12 @@ function robotView({ id: _, projectId: __, ...view }: Robot): RobotView {
 export function managementAccess(service: AccessService): ManagementAccess {
   return {
     authenticate: (username, secret) => service.authenticate(username, secret),
-    actionsOn: async (principal, project) => [...(await service.actionsOn(principal, project)).actions],
+    // A project that does not exist has no actions for anyone here, admins included (404); the
+    // service grants admins actions on absent projects only so that a push can create one.
+    actionsOn: async (principal, name) => {
+      const { project, actions } = await service.actionsOn(principal, name);
+      return project ? [...actions] : [];
+    },
     projects: {
       list: async (page) => (await service.listProjects(page)).map(projectView),
       get: async (name) => {
@@ -67,16 +66,12 @@ export function managementAccess(service: AccessService): ManagementAccess {
           name: r.name,
           description: r.description,
           permissions: r.permissions,
-          expiresInDays: daysUntil(r.expiresAt),
+          expiresAt: r.expiresAt,
         });
         return { robot: robotView(robot), secret };
       },
-      update: async (name, { disabled, expiresAt, ...patch }) => {
+      update: async (name, { disabled, ...changes }) => {
         if (disabled !== undefined) await service.setRobotDisabled(name, disabled);
-        const changes = {
-          ...patch,
-          ...(expiresAt === undefined ? {} : { expiresInDays: daysUntil(expiresAt) }),
-        };
         const robot =
           Object.keys(changes).length > 0 || disabled === undefined
             ? await service.updateRobot(name, changes)

@@ -16,6 +16,8 @@ export interface NewRobot {
   name: string;
   description?: string | null;
   permissions: RobotPermission[];
+  /** When the robot stops working (exactly); null or omitted: never. Wins over `expiresInDays`. */
+  expiresAt?: Date | null;
   /** Days until the robot stops working; null or omitted: never. */
   expiresInDays?: number | null;
 }
@@ -23,6 +25,8 @@ export interface NewRobot {
 export interface RobotPatch {
   description?: string | null;
   permissions?: RobotPermission[];
+  /** The exact expiry; null: never expires. Wins over `expiresInDays`. */
+  expiresAt?: Date | null;
   /** Days from now; null: never expires. */
   expiresInDays?: number | null;
 }
@@ -34,11 +38,24 @@ export function robotView(r: RobotRecord): Robot {
   return { ...view, project: robotProject(r.name) };
 }
 
-function expiry(days: number | null | undefined): Date | null {
-  if (days === undefined || days === null) return null;
-  if (!Number.isFinite(days) || days <= 0 || days > 36_500)
-    throw invalid('expiresInDays must be between 0 and 36500');
-  return new Date(Date.now() + days * DAY_MS);
+const MAX_DAYS = 36_500;
+
+/** The expiry an exact date or a number of days asks for; undefined when neither is given. */
+function expiry(e: Pick<NewRobot, 'expiresAt' | 'expiresInDays'>): Date | null | undefined {
+  const now = Date.now();
+  if (e.expiresAt !== undefined) {
+    if (e.expiresAt === null) return null;
+    const at = e.expiresAt.getTime();
+    if (!Number.isFinite(at) || at <= now || at > now + MAX_DAYS * DAY_MS)
+      throw invalid('the expiry must be in the future and within 100 years');
+    return new Date(at);
+  }
+  const days = e.expiresInDays;
+  if (days === undefined) return undefined;
+  if (days === null) return null;
+  if (!Number.isFinite(days) || days <= 0 || days > MAX_DAYS)
+    throw invalid(`expiresInDays must be between 0 and ${MAX_DAYS}`);
+  return new Date(now + days * DAY_MS);
 }
 
 /** Robot accounts: generated secrets (shown once, stored hashed), explicit permissions, expiry. */
@@ -51,7 +68,7 @@ export class RobotAdmin {
   async create(r: NewRobot): Promise<{ robot: Robot; secret: string }> {
     const name = robotName(r.project, r.name);
     const permissions = checkPermissions(r.permissions, r.project);
-    const expiresAt = expiry(r.expiresInDays);
+    const expiresAt = expiry(r) ?? null;
     const owner = r.project === undefined ? null : await this.projects.require(r.project);
     await this.requireProjects(permissions);
     const secret = generateSecret();
@@ -93,10 +110,11 @@ export class RobotAdmin {
     const owner = robotProject(name) ?? undefined;
     const permissions = patch.permissions && checkPermissions(patch.permissions, owner);
     if (permissions) await this.requireProjects(permissions);
+    const expiresAt = expiry(patch);
     return this.change(name, {
       ...(patch.description === undefined ? {} : { description: patch.description }),
       ...(permissions === undefined ? {} : { permissions }),
-      ...(patch.expiresInDays === undefined ? {} : { expiresAt: expiry(patch.expiresInDays) }),
+      ...(expiresAt === undefined ? {} : { expiresAt }),
     });
   }
 

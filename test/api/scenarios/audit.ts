@@ -174,4 +174,19 @@ export function auditScenarios(w: () => World): void {
     expect((await call('/projects/pub/audit', { as: CAROL })).status).toBe(403);
     expect((await call('/projects/team/audit?type=nope', { as: ALICE })).status).toBe(400);
   });
+
+  // The service grants admins actions on absent projects (so a push can create one); the API must not.
+  it('answers 404 to system admins too for a project that does not exist', async () => {
+    const hook = { url: 'https://example.com/', enabled: false };
+    for (const [path, method, body] of [
+      ['/projects/nope/audit', 'GET', undefined],
+      ['/projects/nope/webhooks', 'GET', undefined],
+      ['/projects/nope/webhooks', 'POST', hook],
+      ['/projects/nope/repositories', 'GET', undefined],
+    ] as const) {
+      const res = await call(path, { method, body });
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
+      expect(await res.json()).toMatchObject({ errors: [{ code: 'WHARF_ERR_NOT_FOUND' }] });
+    }
+  });
 }
