@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '../../src/client/index.js';
 import {
-  BUNDLE_ARTIFACT_TYPE,
+  BUNDLE_MEDIA_TYPE,
   EMPTY_DESCRIPTOR,
   SIGNATURE_ANNOTATION,
-  SIMPLE_SIGNING_LAYER,
+  SIMPLE_SIGNING_MEDIA_TYPE,
 } from '../../src/client/signatures/layout.js';
 import { SignatureStore } from '../../src/client/signatures/store.js';
 import type { Digest } from '../../src/oci/digest.js';
@@ -12,7 +12,7 @@ import { sha256 } from '../helpers/images.js';
 import { TARGETS, useTarget } from './registries.js';
 
 const layer = (n: string) => ({
-  mediaType: SIMPLE_SIGNING_LAYER,
+  mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
   bytes: Buffer.from(`{"payload":"${n}"}`),
   annotations: { [SIGNATURE_ANNOTATION]: `sig-${n}` },
 });
@@ -71,8 +71,8 @@ describe.each(TARGETS)('signature store on %s', (name) => {
     const annotations = { 'dev.sigstore.bundle.content': 'dsse-envelope' };
     const r = await store.putReferrer({
       subject,
-      artifactType: BUNDLE_ARTIFACT_TYPE,
-      layer: { mediaType: BUNDLE_ARTIFACT_TYPE, bytes: bundle },
+      artifactType: BUNDLE_MEDIA_TYPE,
+      layer: { mediaType: BUNDLE_MEDIA_TYPE, bytes: bundle },
       annotations,
     });
     if (name === 'wharf') expect(r.fallbackTag).toBeUndefined();
@@ -82,7 +82,7 @@ describe.each(TARGETS)('signature store on %s', (name) => {
     expect(info.config).toEqual(EMPTY_DESCRIPTOR);
     expect(info.subject).toEqual(subject);
     expect(info.layers).toEqual([
-      { mediaType: BUNDLE_ARTIFACT_TYPE, digest: sha256(bundle), size: bundle.length },
+      { mediaType: BUNDLE_MEDIA_TYPE, digest: sha256(bundle), size: bundle.length },
     ]);
     const found = await store.discover(subject.digest);
     expect(found).toEqual([
@@ -91,7 +91,7 @@ describe.each(TARGETS)('signature store on %s', (name) => {
         source: 'referrer',
         digest: r.digest,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        artifactType: BUNDLE_ARTIFACT_TYPE,
+        artifactType: BUNDLE_MEDIA_TYPE,
         annotations,
         layers: info.layers,
       },

@@ -1,15 +1,22 @@
 import { Command, CommanderError } from 'commander';
+import { registerAttest } from './attest.js';
 import { registerAudit } from './audit.js';
 import { registerCopy } from './copy.js';
 import { registerDelete } from './delete.js';
 import { registerInspect } from './inspect.js';
 import { type CliIo, processIo } from './io.js';
+import { registerKey } from './key.js';
 import { registerLogin } from './login.js';
 import { registerMember } from './member.js';
 import { registerProject } from './project.js';
+import { registerProvenance } from './provenance.js';
 import { registerRobot } from './robot.js';
+import { registerSbom } from './sbom.js';
+import { registerSign } from './sign.js';
 import { registerTags } from './tags.js';
+import { registerTree } from './tree.js';
 import { registerUser } from './user.js';
+import { registerVerify } from './verify.js';
 import { registerWebhook } from './webhook.js';
 
 export type { CliIo } from './io.js';
@@ -30,6 +37,13 @@ export function registerClientCommands(program: Command, io: CliIo = processIo()
   registerRobot(program, io);
   registerAudit(program, io);
   registerWebhook(program, io);
+  registerKey(program, io);
+  registerSign(program, io);
+  registerVerify(program, io);
+  registerAttest(program, io);
+  registerProvenance(program, io);
+  registerSbom(program, io);
+  registerTree(program, io);
 }
 
 /**

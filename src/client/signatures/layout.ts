@@ -1,5 +1,21 @@
 import { type Digest, digestHex } from '../../oci/digest.js';
 import { MediaType } from '../../oci/media-types.js';
+import {
+  BUNDLE_CONTENT_ANNOTATION,
+  BUNDLE_MEDIA_TYPE,
+  BUNDLE_PREDICATE_TYPE_ANNOTATION,
+  CERTIFICATE_ANNOTATION,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  COSIGN_SIGNATURE_ARTIFACT_TYPE,
+  type CosignTagKind,
+  CREATED_ANNOTATION,
+  DSSE_MEDIA_TYPE,
+  EMPTY_JSON_DIGEST,
+  IN_TOTO_PAYLOAD_TYPE,
+  PREDICATE_TYPE_ANNOTATION,
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+} from '../../supplychain/index.js';
 
 /**
  * Where cosign puts things in a registry (supply-chain spec §1a/§1b, §3):
@@ -10,25 +26,23 @@ import { MediaType } from '../../oci/media-types.js';
  *   <repo>@sha256:…            OCI 1.1 referrer: empty config, one bundle (or SBOM) layer, `subject`
  *   <repo>:sha256-<hex>        referrers fallback index, kept by us when the registry has no API
  */
-export type CosignSuffix = 'sig' | 'att' | 'sbom';
+export type CosignSuffix = CosignTagKind;
 
-export const BUNDLE_ARTIFACT_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+// Re-exported so the files here import their layout constants from one place.
+export {
+  BUNDLE_CONTENT_ANNOTATION,
+  BUNDLE_MEDIA_TYPE,
+  BUNDLE_PREDICATE_TYPE_ANNOTATION,
+  CERTIFICATE_ANNOTATION,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  CREATED_ANNOTATION,
+  DSSE_MEDIA_TYPE,
+  PREDICATE_TYPE_ANNOTATION,
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+};
+
 export const BUNDLE_MEDIA_PREFIX = 'application/vnd.dev.sigstore.bundle';
-export const SIMPLE_SIGNING_LAYER = 'application/vnd.dev.cosign.simplesigning.v1+json';
-export const DSSE_LAYER = 'application/vnd.dsse.envelope.v1+json';
-/** cosign's `--registry-referrers-mode=oci-1-1` config media type for legacy signatures. */
-export const COSIGN_SIG_ARTIFACT = 'application/vnd.dev.cosign.artifact.sig.v1+json';
-export const IN_TOTO_ARTIFACT = 'application/vnd.in-toto+json';
-
-export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-export const CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
-export const PREDICATE_TYPE_ANNOTATION = 'predicateType';
-export const BUNDLE_CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
-export const BUNDLE_PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
-export const CREATED_ANNOTATION = 'org.opencontainers.image.created';
-
-/** The predicateType of a cosign v3 plain signature (a Statement with an empty predicate). */
-export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 
 export const SBOM_MEDIA_TYPES: readonly string[] = [
   'text/spdx+json',
@@ -42,7 +56,7 @@ export const SBOM_MEDIA_TYPES: readonly string[] = [
 export const EMPTY_JSON = Buffer.from('{}');
 export const EMPTY_DESCRIPTOR = {
   mediaType: MediaType.OciEmpty,
-  digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' as Digest,
+  digest: EMPTY_JSON_DIGEST as Digest,
   size: 2,
 };
 
@@ -86,10 +100,11 @@ export function referrerKind(
 ): ArtifactKind {
   if (!artifactType) return 'other';
   if (artifactType.startsWith(BUNDLE_MEDIA_PREFIX)) {
-    return annotations?.[BUNDLE_PREDICATE_ANNOTATION] === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation';
+    const predicateType = annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION];
+    return predicateType === COSIGN_SIGN_PREDICATE_TYPE ? 'signature' : 'attestation';
   }
-  if (artifactType === COSIGN_SIG_ARTIFACT) return 'signature';
-  if (artifactType === IN_TOTO_ARTIFACT) return 'attestation';
+  if (artifactType === COSIGN_SIGNATURE_ARTIFACT_TYPE) return 'signature';
+  if (artifactType === IN_TOTO_PAYLOAD_TYPE) return 'attestation';
   if (SBOM_MEDIA_TYPES.includes(artifactType)) return 'sbom';
   return 'other';
 }
