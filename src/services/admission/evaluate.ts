@@ -1,0 +1,196 @@
+import type { Diagnostic } from './diagnose.js';
+import {
+  type AdmissionDecision,
+  failureChain,
+  type ImageResult,
+  type JsonPatchOp,
+  type Phase,
+  type RuleResult,
+} from './explain.js';
+import { extractImages, type FoundImage, pinnedReference, valueAt } from './images.js';
+import { matchRule, type Target } from './match.js';
+import type { ClusterPolicy, ImageVerification } from './policy-types.js';
+import type { AdmissionRequest } from './review.js';
+import type { ImageVerifier } from './verifier.js';
+import { verifyImage } from './verify-image.js';
+import { matchesAny } from './wildcard.js';
+
+export interface EvaluateInput {
+  policies: readonly ClusterPolicy[];
+  verifier: ImageVerifier;
+  /** diagnose() of each policy, by name. */
+  diagnostics: ReadonlyMap<string, readonly Diagnostic[]>;
+  signal?: AbortSignal;
+}
+
+interface ImageJob {
+  input: EvaluateInput;
+  policy: ClusterPolicy;
+  vi: ImageVerification;
+  img: FoundImage;
+  req: AdmissionRequest;
+  phase: Phase;
+}
+
+function targetOf(req: AdmissionRequest): Target {
+  const meta = (req.object ?? req.oldObject) as { metadata?: { name?: unknown } } | null;
+  const name = req.name || (typeof meta?.metadata?.name === 'string' ? meta.metadata.name : '');
+  return {
+    ...req.kind,
+    subResource: req.subResource ?? '',
+    namespace: req.namespace ?? '',
+    name,
+    operation: req.operation,
+  };
+}
+
+async function judgeImage(job: ImageJob): Promise<ImageResult> {
+  const { input, policy, vi, img, req, phase } = job;
+  const mode = vi.failureAction ?? policy.validationFailureAction;
+  const base = {
+    entry: vi.path,
+    container: img.container,
+    pointer: img.pointer,
+    image: img.raw,
+    mode,
+    checks: [],
+  };
+  if (!img.ref)
+    return { ...base, outcome: 'fail', reason: `invalid image reference: ${img.error ?? 'unknown'}` };
+  const ref = img.ref;
+  const at = { ...base, reference: ref.reference };
+  if (!matchesAny(vi.imageReferences, ref.reference)) {
+    return {
+      ...at,
+      outcome: 'skip',
+      reason: `does not match imageReferences [${vi.imageReferences.join(', ')}]`,
+    };
+  }
+  const skipBy = matchesAny(vi.skipImageReferences, ref.reference);
+  if (skipBy !== undefined) {
+    const reason = `matches skipImageReferences "${skipBy}"`;
+    return { ...at, outcome: 'skip', reason, warning: `${ref.reference} is not verified: it ${reason}` };
+  }
+  if (req.operation === 'UPDATE' && valueAt(req.oldObject, img.pointer) === img.raw) {
+    return { ...at, outcome: 'skip', reason: 'unchanged since oldObject' };
+  }
+  if (phase === 'validate') {
+    if (vi.verifyDigest && !ref.digest) {
+      return {
+        ...at,
+        outcome: 'fail',
+        reason: `missing digest for ${ref.reference} (verifyDigest; mutateDigest pins tags at mutation)`,
+      };
+    }
+    if (!vi.required)
+      return { ...at, outcome: 'pass', reason: 'required: false, so it is verified at mutation only' };
+  }
+  const verifies = vi.attestors.length > 0 || vi.attestations.length > 0;
+  const pins = phase === 'mutate' && vi.mutateDigest && !ref.digest;
+  if (!verifies && !pins) return { ...at, outcome: 'pass', reason: 'no attestors or attestations to verify' };
+  let digest = ref.digest;
+  if (digest === undefined) {
+    const r = await input.verifier.resolve(ref.reference, input.signal);
+    if ('error' in r)
+      return { ...at, outcome: 'fail', reason: `cannot resolve ${ref.reference}: ${r.error}` };
+    digest = r.digest;
+  }
+  const patch: JsonPatchOp | undefined = pins
+    ? { op: 'replace', path: img.pointer, value: pinnedReference(ref, digest) }
+    : undefined;
+  const diagnostics = input.diagnostics.get(policy.name) ?? [];
+  const checks = verifies
+    ? await verifyImage(vi, {
+        verifier: input.verifier,
+        ref,
+        digest,
+        request: req,
+        hint: (path) => diagnostics.find((d) => d.severity === 'error' && d.path.startsWith(path))?.message,
+        ...(input.signal ? { signal: input.signal } : {}),
+      })
+    : [];
+  const done = { ...at, digest, checks, ...(patch ? { patch } : {}) };
+  const failed = checks.find((c) => c.outcome === 'fail');
+  if (failed) return { ...done, outcome: 'fail', reason: failureChain(failed, `${vi.path}.`) };
+  return { ...done, outcome: 'pass', reason: verifies ? `verified ${digest}` : `resolved to ${digest}` };
+}
+
+function ruleOutcome(images: ImageResult[]): Pick<RuleResult, 'outcome' | 'reason'> {
+  const failed = images.find((i) => i.outcome === 'fail');
+  if (failed) return { outcome: 'fail', reason: `${failed.image}: ${failed.reason}` };
+  const passed = images.filter((i) => i.outcome === 'pass').length;
+  if (passed) return { outcome: 'pass', reason: `${passed} image check(s) passed` };
+  return { outcome: 'skip', reason: images.length ? 'no image needed verification' : 'no container images' };
+}
+
+/** Evaluates every policy on one admission request: the decision with its full explanation. */
+export async function evaluateRequest(
+  input: EvaluateInput,
+  req: AdmissionRequest,
+  phase: Phase,
+): Promise<AdmissionDecision> {
+  const t = targetOf(req);
+  const decision: AdmissionDecision = {
+    uid: req.uid,
+    phase,
+    allowed: true,
+    operation: req.operation,
+    kind: t.kind,
+    namespace: t.namespace,
+    name: t.name,
+    ...(typeof req.userInfo?.username === 'string' ? { user: req.userInfo.username } : {}),
+    dryRun: req.dryRun === true,
+    matched: 0,
+    message: '',
+    denials: [],
+    warnings: [],
+    patches: [],
+    policies: [],
+    diagnostics: [],
+  };
+  if (req.object === null || req.operation === 'DELETE' || req.operation === 'CONNECT') {
+    decision.message = `nothing to verify on ${req.operation}`;
+    return decision;
+  }
+  const images = extractImages(t.kind, req.object);
+  const pointers = new Set<string>();
+  for (const policy of input.policies) {
+    const rules: RuleResult[] = [];
+    let applied = false;
+    for (const rule of policy.rules) {
+      const m = matchRule(policy, rule, t);
+      if (!m.matched) {
+        rules.push({ rule: m.name, path: rule.path, outcome: 'skip', reason: m.reason, images: [] });
+        continue;
+      }
+      applied = true;
+      decision.matched++;
+      const results: ImageResult[] = [];
+      for (const vi of rule.verifyImages) {
+        for (const img of images) results.push(await judgeImage({ input, policy, vi, img, req, phase }));
+      }
+      rules.push({ rule: m.name, path: rule.path, images: results, ...ruleOutcome(results) });
+      for (const r of results) {
+        const where = `policy ${policy.name} rule ${m.name}: ${r.image}`;
+        if (r.outcome === 'fail' && r.mode === 'Enforce') decision.denials.push(`${where}: ${r.reason}`);
+        if (r.outcome === 'fail' && r.mode === 'Audit')
+          decision.warnings.push(`${where} (Audit): ${r.reason}`);
+        if (r.warning) decision.warnings.push(`policy ${policy.name} rule ${m.name}: ${r.warning}`);
+        if (r.patch && !pointers.has(r.patch.path)) {
+          pointers.add(r.patch.path);
+          decision.patches.push(r.patch);
+        }
+      }
+    }
+    decision.policies.push({ policy: policy.name, mode: policy.validationFailureAction, rules });
+    if (applied) {
+      decision.diagnostics.push(...(input.diagnostics.get(policy.name) ?? []));
+    }
+  }
+  decision.allowed = decision.denials.length === 0;
+  const what = `${t.kind} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
+  decision.message = decision.allowed
+    ? `${what} admitted${decision.warnings.length ? ` with ${decision.warnings.length} warning(s)` : ''}`
+    : `image verification failed for ${what}: ${decision.denials.join('; ')}`;
+  return decision;
+}
