@@ -49,6 +49,45 @@ describe.each(TARGETS)('signature store on %s', (name) => {
     expect((await store.blob(info.layers[1] as never)).toString()).toBe('{"payload":"b"}');
   });
 
+  it('reads and extends a Docker schema 2 .sig (COSIGN_DOCKER_MEDIA_TYPES), refuses more than 1000 layers', async () => {
+    const image = await t.push('store/docker', 'v1');
+    const d = image.manifest.descriptor.digest as Digest;
+    const store = new SignatureStore(t.client, 'store/docker');
+    const first = layer('d');
+    for (const bytes of [first.bytes, Buffer.from('{}')]) {
+      await t.client.uploadBlob(
+        'store/docker',
+        { digest: sha256(bytes) as Digest, size: bytes.length },
+        bytes,
+      );
+    }
+    const desc = { mediaType: first.mediaType, size: first.bytes.length, digest: sha256(first.bytes) };
+    const docker = (layers: unknown[]) =>
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          config: {
+            mediaType: 'application/vnd.docker.container.image.v1+json',
+            size: 2,
+            digest: sha256(Buffer.from('{}')),
+          },
+          layers,
+        }),
+      );
+    const tag = `sha256-${d.slice(7)}.sig`;
+    await t.client.putManifest('store/docker', tag, docker([{ ...desc, annotations: first.annotations }]));
+    expect((await store.appendLegacy(d, 'sig', layer('e'))).appended).toBe(true);
+    const [sig] = await store.tagged(d, ['sig']);
+    expect(sig?.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    expect(sig?.layers.map((l) => l.annotations?.[SIGNATURE_ANNOTATION])).toEqual(['sig-d', 'sig-e']);
+
+    await t.client.putManifest('store/docker', tag, docker(Array(1001).fill(desc)));
+    await expect(store.tagged(d, ['sig'])).rejects.toThrow(
+      `store/docker:${tag} has 1001 layers, more than 1000`,
+    );
+  });
+
   it('replaces layers when asked (attest --replace)', async () => {
     const image = await t.push('store/replace', 'v1');
     const store = new SignatureStore(t.client, 'store/replace');

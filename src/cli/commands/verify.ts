@@ -31,13 +31,7 @@ export function failureLine(what: string, name: string, r: VerifyReport): string
   return `no ${what}s found for ${name}: no ${looked}${why}`;
 }
 
-async function report(
-  io: CliIo,
-  img: OpenImage,
-  r: VerifyReport,
-  what: string,
-  flags: OutputOptions,
-): Promise<void> {
+function report(io: CliIo, img: OpenImage, r: VerifyReport, what: string, flags: OutputOptions): void {
   const format = outputFormat(flags);
   const name = `${img.repository}@${img.subject.digest}`;
   if (format === 'json') printJson(io, r);
@@ -65,7 +59,7 @@ async function runVerify(io: CliIo, refArg: string, flags: VerifyFlags): Promise
   const publicKeys = await loadPublicKeys(flags.key);
   const img = await openImage(io, refArg, flags);
   const r = await verifySignatures({ store: img.store, digest: img.subject.digest, publicKeys, annotations });
-  await report(io, img, r, 'signature', flags);
+  report(io, img, r, 'signature', flags);
 }
 
 async function runVerifyAttestation(io: CliIo, refArg: string, flags: VerifyAttestationFlags): Promise<void> {
@@ -81,7 +75,7 @@ async function runVerifyAttestation(io: CliIo, refArg: string, flags: VerifyAtte
     predicateType,
     ...(policy ? { policy } : {}),
   });
-  await report(io, img, r, 'attestation', flags);
+  report(io, img, r, 'attestation', flags);
 }
 
 function keyFlags(cmd: Command): Command {
