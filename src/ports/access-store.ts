@@ -9,8 +9,30 @@ export interface ProjectRecord {
   quotaBytes: number | null;
   /** Pulls per minute allowed for the whole project; null means unlimited. */
   pullRatePerMinute: number | null;
+  /** Signed-only pulls and provenance at push (services/supplychain); off by default. */
+  supplyChain: SupplyChainSettings;
   createdAt: Date;
 }
+
+/** A project's supply-chain rules, enforced by the registry (services/supplychain/README.md). */
+export interface SupplyChainSettings {
+  /** Manifest pulls need a signature by one of `trustedKeys` (signature artifacts themselves excepted). */
+  requireSigned: boolean;
+  /** PEM `PUBLIC KEY` blocks (PKIX SPKI), one key per entry, as cosign's `cosign.pub`. */
+  trustedKeys: string[];
+  /**
+   * Tags matching this glob (`*` any run, `?` one character; `v*`) are refused unless the image
+   * carries a SLSA provenance attestation signed by a trusted key. null: no such rule.
+   */
+  provenanceTagPattern: string | null;
+}
+
+/** What a project has before anyone sets its supply-chain rules: nothing enforced. */
+export const NO_SUPPLY_CHAIN_RULES: SupplyChainSettings = Object.freeze({
+  requireSigned: false,
+  trustedKeys: [],
+  provenanceTagPattern: null,
+}) as SupplyChainSettings;
 
 export interface UserRecord {
   id: number;
@@ -65,14 +87,17 @@ export interface SigningKeyRecord {
  */
 export interface AccessStore {
   projects: {
-    create(p: Omit<ProjectRecord, 'id' | 'createdAt'>): Promise<ProjectRecord>;
+    /** `supplyChain` defaults to NO_SUPPLY_CHAIN_RULES. */
+    create(
+      p: Omit<ProjectRecord, 'id' | 'createdAt' | 'supplyChain'> & { supplyChain?: SupplyChainSettings },
+    ): Promise<ProjectRecord>;
     get(name: string): Promise<ProjectRecord | undefined>;
     getById(id: number): Promise<ProjectRecord | undefined>;
     /** Up to `n` projects by name (byte order) after `last`; only public (or private) ones when `public` is set. */
     list(page: { last?: string; n: number; public?: boolean }): Promise<ProjectRecord[]>;
     update(
       name: string,
-      patch: Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>>,
+      patch: Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute' | 'supplyChain'>>,
     ): Promise<ProjectRecord | undefined>;
     /** Deletes the project row (members and project robots go with it). Returns false when absent. */
     delete(name: string): Promise<boolean>;

@@ -22,6 +22,12 @@ export interface ProjectsTable {
   /** null: unlimited. */
   pull_rate_per_minute: number | null;
   created_at: number;
+  /** Supply-chain rules (migrations/0004-supply-chain.ts): 0/1. */
+  require_signed: Generated<number>;
+  /** JSON array of PEM public keys. */
+  trusted_keys: Generated<string>;
+  /** A tag glob; null: no provenance rule. */
+  provenance_tag_pattern: string | null;
 }
 
 export interface UsersTable {

@@ -1,4 +1,10 @@
-import type { MemberRecord, ProjectRecord, RobotRecord, UserRecord } from '../../ports/access-store.js';
+import type {
+  MemberRecord,
+  ProjectRecord,
+  RobotRecord,
+  SupplyChainSettings,
+  UserRecord,
+} from '../../ports/access-store.js';
 import type { Principal, ProjectAction, RobotPermission, Role } from '../../services/access/principal.js';
 
 export type ProjectView = Omit<ProjectRecord, 'id'>;
@@ -14,7 +20,10 @@ export interface Paging {
   n: number;
 }
 
-export type ProjectPatch = Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>>;
+export type ProjectPatch = Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>> & {
+  /** Merged into the project's current supply-chain rules. */
+  supplyChain?: Partial<SupplyChainSettings>;
+};
 export type UserPatch = Partial<Pick<UserRecord, 'admin' | 'disabled' | 'email'>> & { password?: string };
 export type RobotPatch = Partial<Pick<RobotRecord, 'description' | 'permissions' | 'disabled' | 'expiresAt'>>;
 
@@ -42,7 +51,7 @@ export interface ManagementAccess {
     /** Every project, by name after `last`. */
     list(page: Paging): Promise<ProjectView[]>;
     get(name: string): Promise<ProjectView | undefined>;
-    create(p: Omit<ProjectView, 'createdAt'>): Promise<ProjectView>;
+    create(p: Omit<ProjectView, 'createdAt' | 'supplyChain'>): Promise<ProjectView>;
     update(name: string, patch: ProjectPatch): Promise<ProjectView>;
     delete(name: string): Promise<void>;
   };

@@ -1,4 +1,5 @@
-import { ConflictError, type ProjectRecord } from '../../ports/access-store.js';
+import { ConflictError, type ProjectRecord, type SupplyChainSettings } from '../../ports/access-store.js';
+import { checkSupplyChainSettings, SettingsError } from '../supplychain/settings.js';
 import type { AccessContext } from './context.js';
 import { AccessError, invalid, isAccessError, notFound } from './errors.js';
 import { checkProjectName } from './names.js';
@@ -13,7 +14,10 @@ export interface NewProject {
   pullRatePerMinute?: number | null;
 }
 
-export type ProjectPatch = Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>>;
+export type ProjectPatch = Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>> & {
+  /** Merged into the current rules; the result is checked as a whole (see checkSupplyChainSettings). */
+  supplyChain?: Partial<SupplyChainSettings>;
+};
 
 export interface Page {
   /** The last name of the previous page. */
@@ -91,12 +95,27 @@ export class ProjectAdmin {
     return this.ctx.store.projects.list(storePage(page));
   }
 
-  async update(name: string, patch: ProjectPatch): Promise<ProjectRecord> {
+  async update(name: string, { supplyChain, ...patch }: ProjectPatch): Promise<ProjectRecord> {
     checkSettings(patch);
-    const updated = await this.ctx.store.projects.update(name, patch);
+    const rules = supplyChain && (await this.supplyChain(name, supplyChain));
+    const updated = await this.ctx.store.projects.update(name, {
+      ...patch,
+      ...(rules ? { supplyChain: rules } : {}),
+    });
     this.ctx.projectChanged(name);
     if (!updated) throw notFound('project', name);
     return updated;
+  }
+
+  /** The project's rules with `patch` applied, checked (INVALID names the failing field). */
+  private async supplyChain(name: string, patch: Partial<SupplyChainSettings>): Promise<SupplyChainSettings> {
+    const current = await this.require(name);
+    try {
+      return checkSupplyChainSettings({ ...current.supplyChain, ...patch });
+    } catch (err) {
+      if (err instanceof SettingsError) throw invalid(err.message);
+      throw err;
+    }
   }
 
   /**

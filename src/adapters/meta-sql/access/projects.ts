@@ -1,15 +1,23 @@
 import type { Kysely, Updateable } from 'kysely';
-import { type AccessStore, ConflictError, type ProjectRecord } from '../../../ports/access-store.js';
+import {
+  type AccessStore,
+  ConflictError,
+  NO_SUPPLY_CHAIN_RULES,
+  type ProjectRecord,
+  type SupplyChainSettings,
+} from '../../../ports/access-store.js';
 import type { Database } from '../schema.js';
 import type { ProjectsTable } from '../schema-access.js';
-import { bit, toProject } from './rows.js';
+import { bit, supplyChainColumns, toProject } from './rows.js';
 
 type Projects = AccessStore['projects'];
 
 export class SqlProjects implements Projects {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(p: Omit<ProjectRecord, 'id' | 'createdAt'>): Promise<ProjectRecord> {
+  async create(
+    p: Omit<ProjectRecord, 'id' | 'createdAt' | 'supplyChain'> & { supplyChain?: SupplyChainSettings },
+  ): Promise<ProjectRecord> {
     const row = await this.db
       .insertInto('projects')
       .values({
@@ -17,6 +25,7 @@ export class SqlProjects implements Projects {
         public: bit(p.public),
         quota_bytes: p.quotaBytes,
         pull_rate_per_minute: p.pullRatePerMinute,
+        ...supplyChainColumns(p.supplyChain ?? NO_SUPPLY_CHAIN_RULES),
         created_at: Date.now(),
       })
       .onConflict((oc) => oc.column('name').doNothing())
@@ -50,9 +59,9 @@ export class SqlProjects implements Projects {
 
   async update(
     name: string,
-    patch: Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>>,
+    patch: Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute' | 'supplyChain'>>,
   ): Promise<ProjectRecord | undefined> {
-    const set: Updateable<ProjectsTable> = {};
+    const set: Updateable<ProjectsTable> = patch.supplyChain ? supplyChainColumns(patch.supplyChain) : {};
     if (patch.public !== undefined) set.public = bit(patch.public);
     if (patch.quotaBytes !== undefined) set.quota_bytes = patch.quotaBytes;
     if (patch.pullRatePerMinute !== undefined) set.pull_rate_per_minute = patch.pullRatePerMinute;

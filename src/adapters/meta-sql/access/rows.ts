@@ -3,6 +3,7 @@ import type {
   ProjectRecord,
   RobotRecord,
   SigningKeyRecord,
+  SupplyChainSettings,
   UserRecord,
 } from '../../../ports/access-store.js';
 import type { RobotPermission } from '../../../services/access/principal.js';
@@ -21,7 +22,21 @@ export function toProject(r: Selectable<ProjectsTable>): ProjectRecord {
     public: flag(r.public),
     quotaBytes: num(r.quota_bytes),
     pullRatePerMinute: num(r.pull_rate_per_minute),
+    supplyChain: {
+      requireSigned: flag(r.require_signed),
+      trustedKeys: JSON.parse(r.trusted_keys) as string[],
+      provenanceTagPattern: r.provenance_tag_pattern,
+    },
     createdAt: new Date(Number(r.created_at)),
+  };
+}
+
+/** The supply-chain columns of a project row. */
+export function supplyChainColumns(s: SupplyChainSettings) {
+  return {
+    require_signed: bit(s.requireSigned),
+    trusted_keys: JSON.stringify(s.trustedKeys),
+    provenance_tag_pattern: s.provenanceTagPattern,
   };
 }
 

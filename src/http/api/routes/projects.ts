@@ -5,7 +5,7 @@ import type { ApiApp, ApiContext } from '../context.js';
 import { conflict, notFound } from '../errors.js';
 import { type PageParams, PageQuery, page, probe } from '../pagination.js';
 import { isAdmin, projectActions, requireAdmin } from '../permissions.js';
-import { Project, ProjectParams } from '../schemas/access.js';
+import { Project, ProjectParams, SupplyChainPatch } from '../schemas/access.js';
 import { errors, NoContent, Nullable, ProjectName, Strict } from '../schemas/common.js';
 
 const tags = ['projects'];
@@ -15,6 +15,7 @@ const ProjectPatch = Type.Object(
     public: Type.Optional(Type.Boolean()),
     quotaBytes: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
     pullRatePerMinute: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    supplyChain: Type.Optional(SupplyChainPatch),
   },
   { ...Strict, minProperties: 1 },
 );
@@ -131,7 +132,7 @@ export async function projectRoutes(app: ApiApp, ctx: ApiContext): Promise<void>
     {
       schema: {
         operationId: 'updateProject',
-        summary: 'Change visibility, quota or pull rate limit (project admins)',
+        summary: 'Change visibility, quota, pull rate limit or supply-chain rules (project admins)',
         tags,
         params: ProjectParams,
         body: ProjectPatch,

@@ -1,5 +1,40 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Nullable, ProjectName } from './common.js';
+import { DateTime, Nullable, ProjectName, Strict } from './common.js';
+
+const supplyChainFields = {
+  requireSigned: Type.Boolean({
+    description:
+      'Manifest pulls need a cosign signature by a trusted key (412 DENIED otherwise); signatures, ' +
+      'attestations and SBOMs themselves stay pullable',
+  }),
+  trustedKeys: Type.Array(Type.String({ minLength: 1, maxLength: 16384 }), {
+    maxItems: 16,
+    description: 'PEM public keys (cosign.pub), one per entry; stored re-encoded and without duplicates',
+  }),
+  provenanceTagPattern: Nullable(
+    Type.String({
+      pattern: '^[A-Za-z0-9_.*?-]{1,128}$',
+      description:
+        'A tag glob (`*` any run of characters, `?` one; `v*`): pushing a matching tag needs a SLSA ' +
+        'provenance attestation signed by a trusted key (403 DENIED otherwise); null: no such rule',
+    }),
+  ),
+};
+
+export const SupplyChain = Type.Object(supplyChainFields, {
+  title: 'SupplyChain',
+  description: "The project's signature and provenance rules",
+});
+
+/** A change to the rules: the fields given replace the current ones. */
+export const SupplyChainPatch = Type.Object(
+  {
+    requireSigned: Type.Optional(supplyChainFields.requireSigned),
+    trustedKeys: Type.Optional(supplyChainFields.trustedKeys),
+    provenanceTagPattern: Type.Optional(supplyChainFields.provenanceTagPattern),
+  },
+  { ...Strict, minProperties: 1 },
+);
 
 export const Project = Type.Object(
   {
@@ -9,6 +44,7 @@ export const Project = Type.Object(
     pullRatePerMinute: Nullable(
       Type.Integer({ minimum: 1, description: 'Pulls per minute; null: unlimited' }),
     ),
+    supplyChain: SupplyChain,
     createdAt: DateTime(),
   },
   { title: 'Project' },
