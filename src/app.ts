@@ -20,6 +20,7 @@ export interface AppDeps {
   guard: V2Guard;
   beforePull?: DistributionOptions['beforePull'];
   onManifestPulled?: DistributionOptions['onManifestPulled'];
+  manifestGate?: DistributionOptions['manifestGate'];
   /** Further route groups (token endpoint, management API), each registered in its own scope. */
   plugins?: FastifyPluginAsync[];
   ready: () => Promise<void>;
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; m
     guard: deps.guard,
     ...(deps.beforePull ? { beforePull: deps.beforePull } : {}),
     ...(deps.onManifestPulled ? { onManifestPulled: deps.onManifestPulled } : {}),
+    ...(deps.manifestGate ? { manifestGate: deps.manifestGate } : {}),
   });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return { app, metrics };

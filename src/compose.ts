@@ -24,7 +24,8 @@ import {
   pullClientKey,
   QuotaPolicy,
 } from './services/policy/index.js';
-import { combineAdmissions, createRegistry, type Registry } from './services/registry/index.js';
+import { BlobService, combineAdmissions, createRegistry, type Registry } from './services/registry/index.js';
+import { createSupplyChain, type PullRefusal } from './services/supplychain/index.js';
 import { TokenService } from './services/tokens/index.js';
 
 export interface WharfOptions {
@@ -132,15 +133,34 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     quotaFor: async (project) => (await access.findProject(project))?.quotaBytes ?? null,
     manifestStored: async (repo, digest) => (await meta.manifests.getByDigest(repo, digest)) !== undefined,
   });
+  const supplyChain = createSupplyChain({
+    meta,
+    // Its own small cache of signature layers: the registry's is for what clients pull.
+    blobs: new BlobService({ blobs, meta, smallBlobCacheBytes: 8 * 1024 * 1024 }),
+    rules: async (project) => (await access.findProject(project))?.supplyChain,
+    mayPush: async (principal, repo) =>
+      (await access.actionsOn(principal, projectOf(repo))).actions.has('push'),
+    onRefused: (r: PullRefusal) =>
+      void eventing.policyDecision({
+        policy: 'signed-images',
+        action: 'pull',
+        repository: r.repository,
+        reason: r.reason,
+        detail: { digest: r.digest, reference: r.reference },
+      }),
+  });
+  const admission = combineAdmissions(autoCreateProjects(access), quota, supplyChain.provenanceAtPush);
   const registry = eventing.decorate(
-    createRegistry({
-      blobs,
-      meta,
-      maxManifestBytes: config.limits.maxManifestBytes,
-      manifestCacheTtlMs: config.cache.manifestTtlSeconds * 1000,
-      manifestCacheEntries: config.cache.manifestEntries,
-      admission: eventing.decorateAdmission(combineAdmissions(autoCreateProjects(access), quota)),
-    }),
+    supplyChain.track(
+      createRegistry({
+        blobs,
+        meta,
+        maxManifestBytes: config.limits.maxManifestBytes,
+        manifestCacheTtlMs: config.cache.manifestTtlSeconds * 1000,
+        manifestCacheEntries: config.cache.manifestEntries,
+        admission: eventing.decorateAdmission(admission),
+      }),
+    ),
   );
   const limiter = new PullRateLimiter({
     shared,
@@ -173,6 +193,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
       events: eventing,
       catalog: meta.catalog,
       registry,
+      attachments: (repo, digest) => supplyChain.attachments(repo, digest),
       onLoginFailure,
       version: o.version ?? '0.0.0',
       ...(authOn ? {} : { authenticate: openApi }),
@@ -185,6 +206,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     guard,
     beforePull: pullLimits(limiter, eventing),
     onManifestPulled: (repo, reference, manifest) => void eventing.recordPull(repo, reference, manifest),
+    manifestGate: supplyChain.pullGate,
     plugins,
     ready: () => meta.ping(),
     uploadsInProgress: () => meta.uploads.count(),

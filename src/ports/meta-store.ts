@@ -99,6 +99,8 @@ export interface ManifestStore {
   delete(repoId: number, digest: Digest): Promise<string[] | undefined>;
   /** Manifests in the repository whose subject is `subject`, optionally filtered by artifactType. */
   referrers(repoId: number, subject: Digest, artifactType?: string): Promise<ReferrerRecord[]>;
+  /** Manifests in the repository that list `child` among their manifests (the indexes holding it), by digest. */
+  parents(repoId: number, child: Digest): Promise<Digest[]>;
 }
 
 export interface TagStore {

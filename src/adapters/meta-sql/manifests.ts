@@ -145,6 +145,18 @@ export class SqlManifestStore implements ManifestStore {
     }));
   }
 
+  async parents(repoId: number, child: Digest): Promise<Digest[]> {
+    const rows = await this.db
+      .selectFrom('manifest_refs')
+      .select('manifest_digest')
+      .where('repo_id', '=', repoId)
+      .where('child_digest', '=', child)
+      .where('kind', '=', 'manifest')
+      .orderBy('manifest_digest')
+      .execute();
+    return rows.map((r) => r.manifest_digest);
+  }
+
   /** Which of `digests` have a row in `table` for the repository (blob links or stored manifests). */
   private async present(
     table: 'repo_blobs' | 'manifests',

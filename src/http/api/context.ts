@@ -7,6 +7,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import type { Digest } from '../../oci/digest.js';
 import type { CatalogStore } from '../../ports/catalog-store.js';
 import type { Principal } from '../../services/access/principal.js';
 import type { AuditService, WebhookService } from '../../services/events/index.js';
@@ -28,11 +29,29 @@ export interface ApiEvents {
   webhooks: WebhookService;
 }
 
+/** A signature, attestation or SBOM of an artifact, as the artifact view lists it. */
+export interface AttachmentView {
+  kind: 'signature' | 'attestation' | 'sbom' | 'other';
+  source: 'referrer' | 'tag';
+  /** The manifest holding it (the referrer, or the cosign tag's manifest). */
+  manifest: Digest;
+  /** The cosign tag (`sha256-<hex>.sig`) it is under; null for referrers. */
+  tag: string | null;
+  layer: Digest | null;
+  mediaType: string;
+  predicateType: string | null;
+  /** null: not checked (the project trusts no key, or the attachment carries no signature). */
+  verified: boolean | null;
+  reason: string | null;
+}
+
 /** What every route group is given. */
 export interface ApiContext {
   access: ManagementAccess;
   catalog: CatalogStore;
   registry: Registry;
+  /** An artifact's attachments, verified with its project's trusted keys; absent: none are listed. */
+  attachments?: (repository: string, digest: Digest) => Promise<AttachmentView[]>;
   /** Absent when the server runs without events: the audit and webhook routes are then not registered. */
   events?: ApiEvents;
   /** The authenticated caller of a request (set before any handler runs). */

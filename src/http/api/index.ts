@@ -21,6 +21,7 @@ import { ErrorBody } from './schemas/common.js';
 
 export type { ManagementAccess } from './access.js';
 export { type ApiAuthenticator, basicAuthenticator } from './auth.js';
+export type { AttachmentView } from './context.js';
 
 export const API_PREFIX = '/api/v1';
 const OPENAPI_PATH = '/openapi.json';
@@ -36,6 +37,8 @@ export interface ManagementApiOptions {
    * routes are not registered at all, so they are absent from the OpenAPI document too.
    */
   events?: ApiEvents;
+  /** An artifact's signatures, attestations and SBOMs with their verification (the artifact view). */
+  attachments?: ApiContext['attachments'];
   /** Replaces the default HTTP Basic check (through `access.authenticate`). */
   authenticate?: ApiAuthenticator;
   /** Told about every refused Basic login. */
@@ -97,6 +100,7 @@ export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
     access: opts.access,
     catalog: opts.catalog,
     registry: opts.registry,
+    ...(opts.attachments ? { attachments: opts.attachments } : {}),
     ...(opts.events ? { events: opts.events } : {}),
     principal: principalOf,
     credentialsChanged: () => basic?.forget(),

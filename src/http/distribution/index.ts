@@ -11,6 +11,7 @@ import {
   deleteManifest,
   getManifest,
   headManifest,
+  type ManifestGate,
   type ManifestPulled,
   putManifest,
 } from './manifest-routes.js';
@@ -32,19 +33,21 @@ export interface DistributionOptions {
   beforePull?: (principal: Principal, match: RouteMatch, clientIp: string) => Promise<void>;
   /** Told about every manifest served by GET (a pull; HEAD is not), inside the request context. */
   onManifestPulled?: ManifestPulled;
+  /** Asked before a manifest is served by GET or HEAD, inside the request context: signed-only pulls. */
+  manifestGate?: ManifestGate;
 }
 
 type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 function table(opts: DistributionOptions): Record<RouteKind, Partial<Record<Method, V2Handler>>> {
-  const { maxManifestBytes, onManifestPulled } = opts;
+  const { maxManifestBytes, onManifestPulled, manifestGate: gate } = opts;
   return {
     base: { GET: base, HEAD: base },
     catalog: { GET: catalog },
     tags: { GET: listTags },
     manifest: {
-      GET: onManifestPulled ? (ctx) => getManifest(ctx, onManifestPulled) : getManifest,
-      HEAD: headManifest,
+      GET: (ctx) => getManifest(ctx, onManifestPulled, gate),
+      HEAD: (ctx) => headManifest(ctx, gate),
       PUT: (ctx) => putManifest({ ...ctx, maxManifestBytes }),
       DELETE: deleteManifest,
     },

@@ -1,5 +1,6 @@
 import { RegistryError } from '../../oci/errors.js';
 import type { ManifestRecord } from '../../ports/meta-store.js';
+import type { Principal } from '../../services/access/principal.js';
 import type { V2Context } from './context.js';
 import { readLimited } from './read-body.js';
 
@@ -26,9 +27,24 @@ function manifestHeaders(m: ManifestRecord): Record<string, string | number> {
   };
 }
 
-export async function headManifest({ match, req, reply, registry }: V2Context): Promise<unknown> {
+/**
+ * Asked before a found manifest is served (GET or HEAD), inside the request context; throws a
+ * RegistryError to refuse (signed-only pulls answer 412).
+ */
+export type ManifestGate = (
+  repo: string,
+  reference: string,
+  manifest: ManifestRecord,
+  principal: Principal,
+) => Promise<void>;
+
+export async function headManifest(
+  { match, req, reply, registry, principal }: V2Context,
+  gate?: ManifestGate,
+): Promise<unknown> {
   const m = await registry.manifests.get(match.name, match.ref);
   assertAcceptable(req.headers.accept, m);
+  await gate?.(match.name, match.ref, m, principal);
   return reply.code(200).headers(manifestHeaders(m)).send();
 }
 
@@ -36,11 +52,13 @@ export async function headManifest({ match, req, reply, registry }: V2Context): 
 export type ManifestPulled = (repo: string, reference: string, manifest: ManifestRecord) => unknown;
 
 export async function getManifest(
-  { match, req, reply, registry }: V2Context,
+  { match, req, reply, registry, principal }: V2Context,
   pulled?: ManifestPulled,
+  gate?: ManifestGate,
 ): Promise<unknown> {
   const m = await registry.manifests.get(match.name, match.ref);
   assertAcceptable(req.headers.accept, m);
+  await gate?.(match.name, match.ref, m, principal);
   pulled?.(match.name, match.ref, m);
   return reply.code(200).headers(manifestHeaders(m)).send(m.body);
 }

@@ -105,7 +105,12 @@ export class ManifestService {
         detail: { missing: missing.slice(0, 50) },
       });
     }
-    await this.deps.admission?.beforeManifest?.(repo, { digest, size: body.length });
+    await this.deps.admission?.beforeManifest?.(repo, {
+      digest,
+      size: body.length,
+      subject: parsed.subject?.digest ?? null,
+      ...(tag ? { tag } : {}),
+    });
     const record: ManifestRecord = {
       digest,
       mediaType: parsed.mediaType,

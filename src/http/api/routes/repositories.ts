@@ -39,9 +39,41 @@ const ArtifactFields = {
 
 const Artifact = Type.Object(ArtifactFields, { title: 'Artifact' });
 
+const Attachment = Type.Object(
+  {
+    kind: Type.Union(
+      [Type.Literal('signature'), Type.Literal('attestation'), Type.Literal('sbom'), Type.Literal('other')],
+      { description: 'signature (simple signing, or a bundle of cosign sign), attestation, SBOM, or other' },
+    ),
+    source: Type.Union([Type.Literal('referrer'), Type.Literal('tag')], {
+      description: "An OCI referrer, or one of cosign's sha256-<hex>.sig|att|sbom tags",
+    }),
+    manifest: Type.String({ description: 'The manifest holding it' }),
+    tag: Nullable(Type.String({ description: 'The cosign tag; null for referrers' })),
+    layer: Nullable(
+      Type.String({ description: 'The layer holding it; null for a referrer of unknown shape' }),
+    ),
+    mediaType: Type.String(),
+    predicateType: Nullable(
+      Type.String({ description: "The attestation's predicateType (from the statement once verified)" }),
+    ),
+    verified: Nullable(
+      Type.Boolean({
+        description:
+          "Whether it verifies with one of the project's trusted keys; null: not checked (no trusted keys, or nothing signed)",
+      }),
+    ),
+    reason: Nullable(Type.String({ description: 'Why it does not verify' })),
+  },
+  { title: 'Attachment' },
+);
+
 const ArtifactDetail = Type.Object(
   {
     ...ArtifactFields,
+    attachments: Type.Array(Attachment, {
+      description: 'Signatures, attestations and SBOMs stored for this artifact (referrers and cosign tags)',
+    }),
     referrers: Type.Array(
       Type.Object({
         digest: Type.String(),
@@ -131,7 +163,8 @@ export async function repositoryRoutes(app: ApiApp, ctx: ApiContext): Promise<vo
     {
       schema: {
         operationId: 'getArtifact',
-        summary: 'One artifact by digest or tag, with its referrers',
+        summary:
+          'One artifact by digest or tag, with its referrers and its signatures, attestations and SBOMs',
         tags,
         params: Type.Object({
           project: ProjectName,
@@ -147,7 +180,21 @@ export async function repositoryRoutes(app: ApiApp, ctx: ApiContext): Promise<vo
       await projectActions(ctx.access, ctx.principal(req), project, 'pull');
       const artifact = await ctx.catalog.artifact(name, reference);
       if (!artifact) throw notFound('artifact', { name, reference });
-      return artifact;
+      const found = ctx.attachments ? await ctx.attachments(name, artifact.digest) : [];
+      const attachments = found.map(
+        ({ kind, source, manifest, tag, layer, mediaType, predicateType, verified, reason }) => ({
+          kind,
+          source,
+          manifest,
+          tag,
+          layer,
+          mediaType,
+          predicateType,
+          verified,
+          reason,
+        }),
+      );
+      return { ...artifact, attachments };
     },
   );
 }
