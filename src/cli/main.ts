@@ -6,6 +6,8 @@ const program = new Command('wharf')
   .description('Wharf: a self-hosted OCI registry and supply-chain platform')
   .version('0.1.0')
   .showSuggestionAfterError()
+  // Usage errors read like every other failure: one line, `wharf: …`.
+  .configureOutput({ outputError: (text, write) => write(`wharf: ${text.replace(/^error: /, '')}`) })
   .exitOverride();
 
 registerServe(program);
