@@ -148,6 +148,21 @@ describe('wharf project|user|member|robot|audit|webhook against a running server
     await ok('project list -u bob -p bob-password-2');
     const notAdmin = /^create project bobs: only system administrators may do this \(HTTP 403\)$/;
     await fails('project create bobs -u bob -p bob-password-2', notAdmin);
+    // update: the admin flag, disabling (credentials stop working at once), e-mail.
+    expect(await json('user update bob --admin --email b@x.io')).toMatchObject({
+      admin: true,
+      email: 'b@x.io',
+    });
+    await ok('project create bobs -u bob -p bob-password-2');
+    await ok('project delete bobs');
+    expect(await ok('user update bob --no-admin --disable')).toBe('Updated user bob\n');
+    await fails('project list -u bob -p bob-password-2', refused);
+    await ok('user update bob --enable');
+    await ok('project list -u bob -p bob-password-2');
+    await fails(
+      'user update bob',
+      /^nothing to change: give --admin, --no-admin, --disable, --enable or --email$/,
+    );
     expect(await ok('user delete carol')).toBe('Deleted user carol\n');
     await fails('user show carol', /^show user carol: .*not found \(HTTP 404\)$/);
   });

@@ -17,6 +17,21 @@ interface UserFlags extends ApiFlags {
   admin?: boolean;
   email?: string;
   limit?: string;
+  disable?: boolean;
+  enable?: boolean;
+}
+
+/** The PATCH body `user update` asks for; at least one change. */
+function userChanges(f: UserFlags): Record<string, unknown> {
+  if (f.disable && f.enable) throw new UsageError('--disable and --enable exclude each other');
+  const body = {
+    ...(f.admin === undefined ? {} : { admin: f.admin }),
+    ...(f.disable ? { disabled: true } : f.enable ? { disabled: false } : {}),
+    ...(f.email === undefined ? {} : { email: f.email === '' ? null : f.email }),
+  };
+  if (Object.keys(body).length === 0)
+    throw new UsageError('nothing to change: give --admin, --no-admin, --disable, --enable or --email');
+  return body;
 }
 
 const COLUMNS: Column<User>[] = [
@@ -90,6 +105,23 @@ export function registerUser(program: Command, io: CliIo): void {
     printDone(io, c.format, { username: name, passwordChanged: true }, `Changed the password of ${name}`);
   };
   run(io, passwd, changePassword, NO_STDIN);
+
+  const update = verb(user, 'update', "change a user's admin flag, state or e-mail (system administrators)")
+    .argument('<name>', 'user name')
+    .option('--admin', 'make the user a system administrator')
+    .option('--no-admin', 'take the system administrator flag away')
+    .option('--disable', 'stop the account (its credentials stop working at once)')
+    .option('--enable', 'let a disabled account work again')
+    .option('--email <address>', 'e-mail address ("" clears it)');
+  run(io, update, async ({ request, flags, format }: Call<UserFlags>, [name]: [string]) => {
+    const u = await request<User>({
+      method: 'PATCH',
+      path: `/users/${seg(name)}`,
+      body: userChanges(flags),
+      what: `update user ${name}`,
+    });
+    printDone(io, format, u, `Updated user ${u.username}`);
+  });
 
   const del = verb(user, 'delete', 'delete a user (system administrators)').argument('<name>', 'user name');
   run(io, del, async ({ request, format }: Call<UserFlags>, [name]: [string]) => {
