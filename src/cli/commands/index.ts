@@ -8,6 +8,7 @@ import { type CliIo, processIo } from './io.js';
 import { registerKey } from './key.js';
 import { registerLogin } from './login.js';
 import { registerMember } from './member.js';
+import { registerPolicy } from './policy.js';
 import { registerProject } from './project.js';
 import { registerProvenance } from './provenance.js';
 import { registerRobot } from './robot.js';
@@ -37,6 +38,7 @@ export function registerClientCommands(program: Command, io: CliIo = processIo()
   registerRobot(program, io);
   registerAudit(program, io);
   registerWebhook(program, io);
+  registerPolicy(program, io);
   registerKey(program, io);
   registerSign(program, io);
   registerVerify(program, io);
