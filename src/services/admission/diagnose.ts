@@ -80,59 +80,55 @@ export function rootPaths(n: unknown): string[] {
   return out;
 }
 
-function diagnoseAttestation(policy: string, a: Attestation): Diagnostic[] {
+/** Why `{{ path }}` can never match under `type`, or undefined when it can. */
+function layoutTrap(type: string, path: string): string | undefined {
+  const top = path.split('.')[0] as string;
+  if (V02_TYPES.has(type) && V1_ONLY.has(top)) {
+    return (
+      `{{ ${path} }} can never match under type ${type} (SLSA Provenance v0.2 in cosign and Kyverno): ` +
+      'v0.2 predicates have builder, buildType, invocation and materials at the top level, and ' +
+      `buildDefinition and runDetails exist only in SLSA v1. Fix: write \`type: ${SLSA_V1}\` ` +
+      '(and attest with `cosign attest --type slsaprovenance1`)'
+    );
+  }
+  const moved = V02_TO_V1[top];
+  if (V1_TYPES.has(type) && moved !== undefined) {
+    return (
+      `{{ ${path} }} can never match under type ${type}: that is a SLSA v0.2 field, which v1 moved to ` +
+      `${moved}. Fix: write {{ ${moved}${path.slice(top.length)} }}, or \`type: ${SLSA_V02}\` for v0.2 provenance`
+    );
+  }
+  return undefined;
+}
+
+function conditionFindings(policy: string, a: Attestation): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const v02 = V02_TYPES.has(a.type);
-  const v1 = V1_TYPES.has(a.type);
-  let layoutTrap = false;
-  for (const block of a.conditions) {
-    for (const c of [...(block.any ?? []), ...(block.all ?? [])]) {
-      for (const expr of [...variablesIn(c.key), ...variablesIn(c.value)]) {
-        let paths: string[];
-        try {
-          paths = rootPaths(compile(expr));
-        } catch (err) {
-          out.push({
-            severity: 'error',
-            policy,
-            path: c.path,
-            message: `{{ ${expr} }} is not valid JMESPath: ${(err as Error).message}`,
-          });
-          continue;
-        }
-        for (const p of paths) {
-          const top = p.split('.')[0] as string;
-          if (v02 && V1_ONLY.has(top)) {
-            layoutTrap = true;
-            out.push({
-              severity: 'error',
-              policy,
-              path: c.path,
-              message:
-                `{{ ${p} }} can never match under type ${a.type} (SLSA Provenance v0.2 in cosign and Kyverno): ` +
-                'v0.2 predicates have builder, buildType, invocation and materials at the top level, and ' +
-                `buildDefinition and runDetails exist only in SLSA v1. Fix: write \`type: ${SLSA_V1}\` ` +
-                '(and attest with `cosign attest --type slsaprovenance1`)',
-            });
-          } else if (v1 && V02_TO_V1[top] !== undefined) {
-            layoutTrap = true;
-            out.push({
-              severity: 'error',
-              policy,
-              path: c.path,
-              message:
-                `{{ ${p} }} can never match under type ${a.type}: that is a SLSA v0.2 field, which v1 moved to ` +
-                `${V02_TO_V1[top]}. Fix: write {{ ${V02_TO_V1[top]}${p.slice(top.length)} }}, or \`type: ${SLSA_V02}\` ` +
-                'for v0.2 provenance',
-            });
-          }
-        }
+  for (const c of a.conditions.flatMap((b) => [...(b.any ?? []), ...(b.all ?? [])])) {
+    for (const expr of [...variablesIn(c.key), ...variablesIn(c.value)]) {
+      let paths: string[];
+      try {
+        paths = rootPaths(compile(expr));
+      } catch (err) {
+        const message = `{{ ${expr} }} is not valid JMESPath: ${(err as Error).message}`;
+        out.push({ severity: 'error', policy, path: c.path, message });
+        continue;
+      }
+      for (const p of paths) {
+        const message = layoutTrap(a.type, p);
+        if (message) out.push({ severity: 'error', policy, path: c.path, message });
       }
     }
   }
+  return out;
+}
+
+function diagnoseAttestation(policy: string, a: Attestation): Diagnostic[] {
+  const out = conditionFindings(policy, a);
   const uri = COSIGN_SHORT_NAMES[a.type];
   if (uri !== undefined) {
-    const fix = layoutTrap && v02 ? SLSA_V1 : uri;
+    // The short name of v0.2 with v1 conditions: the URI to write is v1's, not the short name's.
+    const trapped = out.some((d) => d.message.includes('can never match'));
+    const fix = trapped && V02_TYPES.has(a.type) ? SLSA_V1 : uri;
     out.push({
       severity: 'error',
       policy,

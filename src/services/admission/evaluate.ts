@@ -7,7 +7,7 @@ import {
   type Phase,
   type RuleResult,
 } from './explain.js';
-import { extractImages, type FoundImage, pinnedReference, valueAt } from './images.js';
+import { extractImages, type FoundImage, type ImageRef, pinnedReference, valueAt } from './images.js';
 import { matchRule, type Target } from './match.js';
 import type { ClusterPolicy, ImageVerification } from './policy-types.js';
 import type { AdmissionRequest } from './review.js';
@@ -44,8 +44,34 @@ function targetOf(req: AdmissionRequest): Target {
   };
 }
 
+type Verdict = Pick<ImageResult, 'outcome' | 'reason'> & { warning?: string };
+
+/** The verdicts reached before anything is verified: out of scope, skipped, unchanged, digest rules. */
+function screen(job: ImageJob, ref: ImageRef): Verdict | undefined {
+  const { vi, img, req, phase } = job;
+  if (!matchesAny(vi.imageReferences, ref.reference)) {
+    return { outcome: 'skip', reason: `does not match imageReferences [${vi.imageReferences.join(', ')}]` };
+  }
+  const skipBy = matchesAny(vi.skipImageReferences, ref.reference);
+  if (skipBy !== undefined) {
+    const reason = `matches skipImageReferences "${skipBy}"`;
+    return { outcome: 'skip', reason, warning: `${ref.reference} is not verified: it ${reason}` };
+  }
+  if (req.operation === 'UPDATE' && valueAt(req.oldObject, img.pointer) === img.raw) {
+    return { outcome: 'skip', reason: 'unchanged since oldObject' };
+  }
+  if (phase === 'validate' && vi.verifyDigest && !ref.digest) {
+    const reason = `missing digest for ${ref.reference} (verifyDigest; mutateDigest pins tags at mutation)`;
+    return { outcome: 'fail', reason };
+  }
+  if (phase === 'validate' && !vi.required) {
+    return { outcome: 'pass', reason: 'required: false, so it is verified at mutation only' };
+  }
+  return undefined;
+}
+
 async function judgeImage(job: ImageJob): Promise<ImageResult> {
-  const { input, policy, vi, img, req, phase } = job;
+  const { input, policy, vi, img, phase } = job;
   const mode = vi.failureAction ?? policy.validationFailureAction;
   const base = {
     entry: vi.path,
@@ -59,32 +85,8 @@ async function judgeImage(job: ImageJob): Promise<ImageResult> {
     return { ...base, outcome: 'fail', reason: `invalid image reference: ${img.error ?? 'unknown'}` };
   const ref = img.ref;
   const at = { ...base, reference: ref.reference };
-  if (!matchesAny(vi.imageReferences, ref.reference)) {
-    return {
-      ...at,
-      outcome: 'skip',
-      reason: `does not match imageReferences [${vi.imageReferences.join(', ')}]`,
-    };
-  }
-  const skipBy = matchesAny(vi.skipImageReferences, ref.reference);
-  if (skipBy !== undefined) {
-    const reason = `matches skipImageReferences "${skipBy}"`;
-    return { ...at, outcome: 'skip', reason, warning: `${ref.reference} is not verified: it ${reason}` };
-  }
-  if (req.operation === 'UPDATE' && valueAt(req.oldObject, img.pointer) === img.raw) {
-    return { ...at, outcome: 'skip', reason: 'unchanged since oldObject' };
-  }
-  if (phase === 'validate') {
-    if (vi.verifyDigest && !ref.digest) {
-      return {
-        ...at,
-        outcome: 'fail',
-        reason: `missing digest for ${ref.reference} (verifyDigest; mutateDigest pins tags at mutation)`,
-      };
-    }
-    if (!vi.required)
-      return { ...at, outcome: 'pass', reason: 'required: false, so it is verified at mutation only' };
-  }
+  const screened = screen(job, ref);
+  if (screened) return { ...at, ...screened };
   const verifies = vi.attestors.length > 0 || vi.attestations.length > 0;
   const pins = phase === 'mutate' && vi.mutateDigest && !ref.digest;
   if (!verifies && !pins) return { ...at, outcome: 'pass', reason: 'no attestors or attestations to verify' };
@@ -104,7 +106,7 @@ async function judgeImage(job: ImageJob): Promise<ImageResult> {
         verifier: input.verifier,
         ref,
         digest,
-        request: req,
+        request: job.req,
         hint: (path) => diagnostics.find((d) => d.severity === 'error' && d.path.startsWith(path))?.message,
         ...(input.signal ? { signal: input.signal } : {}),
       })
@@ -123,14 +125,8 @@ function ruleOutcome(images: ImageResult[]): Pick<RuleResult, 'outcome' | 'reaso
   return { outcome: 'skip', reason: images.length ? 'no image needed verification' : 'no container images' };
 }
 
-/** Evaluates every policy on one admission request: the decision with its full explanation. */
-export async function evaluateRequest(
-  input: EvaluateInput,
-  req: AdmissionRequest,
-  phase: Phase,
-): Promise<AdmissionDecision> {
-  const t = targetOf(req);
-  const decision: AdmissionDecision = {
+function emptyDecision(req: AdmissionRequest, t: Target, phase: Phase): AdmissionDecision {
+  return {
     uid: req.uid,
     phase,
     allowed: true,
@@ -148,45 +144,67 @@ export async function evaluateRequest(
     policies: [],
     diagnostics: [],
   };
+}
+
+/** Adds a rule's image results to the decision: denials, warnings and (one per pointer) patches. */
+function record(
+  decision: AdmissionDecision,
+  policy: string,
+  rule: string,
+  results: readonly ImageResult[],
+): void {
+  for (const r of results) {
+    const where = `policy ${policy} rule ${rule}: ${r.image}`;
+    if (r.outcome === 'fail' && r.mode === 'Enforce') decision.denials.push(`${where}: ${r.reason}`);
+    if (r.outcome === 'fail' && r.mode === 'Audit') decision.warnings.push(`${where} (Audit): ${r.reason}`);
+    if (r.warning) decision.warnings.push(`policy ${policy} rule ${rule}: ${r.warning}`);
+    if (r.patch && !decision.patches.some((p) => p.path === r.patch?.path)) decision.patches.push(r.patch);
+  }
+}
+
+async function evaluatePolicy(
+  job: Omit<ImageJob, 'vi' | 'img'>,
+  t: Target,
+  images: readonly FoundImage[],
+  decision: AdmissionDecision,
+): Promise<void> {
+  const { policy } = job;
+  const rules: RuleResult[] = [];
+  let applied = false;
+  for (const rule of policy.rules) {
+    const m = matchRule(policy, rule, t);
+    if (!m.matched) {
+      rules.push({ rule: m.name, path: rule.path, outcome: 'skip', reason: m.reason, images: [] });
+      continue;
+    }
+    applied = true;
+    decision.matched++;
+    const results: ImageResult[] = [];
+    for (const vi of rule.verifyImages) {
+      for (const img of images) results.push(await judgeImage({ ...job, vi, img }));
+    }
+    rules.push({ rule: m.name, path: rule.path, images: results, ...ruleOutcome(results) });
+    record(decision, policy.name, m.name, results);
+  }
+  decision.policies.push({ policy: policy.name, mode: policy.validationFailureAction, rules });
+  if (applied) decision.diagnostics.push(...(job.input.diagnostics.get(policy.name) ?? []));
+}
+
+/** Evaluates every policy on one admission request: the decision with its full explanation. */
+export async function evaluateRequest(
+  input: EvaluateInput,
+  req: AdmissionRequest,
+  phase: Phase,
+): Promise<AdmissionDecision> {
+  const t = targetOf(req);
+  const decision = emptyDecision(req, t, phase);
   if (req.object === null || req.operation === 'DELETE' || req.operation === 'CONNECT') {
     decision.message = `nothing to verify on ${req.operation}`;
     return decision;
   }
   const images = extractImages(t.kind, req.object);
-  const pointers = new Set<string>();
-  for (const policy of input.policies) {
-    const rules: RuleResult[] = [];
-    let applied = false;
-    for (const rule of policy.rules) {
-      const m = matchRule(policy, rule, t);
-      if (!m.matched) {
-        rules.push({ rule: m.name, path: rule.path, outcome: 'skip', reason: m.reason, images: [] });
-        continue;
-      }
-      applied = true;
-      decision.matched++;
-      const results: ImageResult[] = [];
-      for (const vi of rule.verifyImages) {
-        for (const img of images) results.push(await judgeImage({ input, policy, vi, img, req, phase }));
-      }
-      rules.push({ rule: m.name, path: rule.path, images: results, ...ruleOutcome(results) });
-      for (const r of results) {
-        const where = `policy ${policy.name} rule ${m.name}: ${r.image}`;
-        if (r.outcome === 'fail' && r.mode === 'Enforce') decision.denials.push(`${where}: ${r.reason}`);
-        if (r.outcome === 'fail' && r.mode === 'Audit')
-          decision.warnings.push(`${where} (Audit): ${r.reason}`);
-        if (r.warning) decision.warnings.push(`policy ${policy.name} rule ${m.name}: ${r.warning}`);
-        if (r.patch && !pointers.has(r.patch.path)) {
-          pointers.add(r.patch.path);
-          decision.patches.push(r.patch);
-        }
-      }
-    }
-    decision.policies.push({ policy: policy.name, mode: policy.validationFailureAction, rules });
-    if (applied) {
-      decision.diagnostics.push(...(input.diagnostics.get(policy.name) ?? []));
-    }
-  }
+  for (const policy of input.policies)
+    await evaluatePolicy({ input, policy, req, phase }, t, images, decision);
   decision.allowed = decision.denials.length === 0;
   const what = `${t.kind} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
   decision.message = decision.allowed
