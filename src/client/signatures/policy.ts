@@ -1,11 +1,11 @@
 import { parse as parseYaml } from 'yaml';
-import { evaluateConditions } from '../../services/admission/conditions.js';
+import { evaluateConditions } from '../../supplychain/conditions/conditions.js';
 import {
   type Condition,
   type ConditionBlock,
   OPERATORS,
   type Operator,
-} from '../../services/admission/policy-types.js';
+} from '../../supplychain/conditions/types.js';
 
 /**
  * `verify-attestation --policy`: Kyverno conditions over an attestation's predicate, evaluated by the

@@ -1,5 +1,5 @@
 import { compile } from '@jmespath-community/jmespath';
-import { variablesIn } from './conditions.js';
+import { variablesIn } from '../../supplychain/conditions/conditions.js';
 import { isObject } from './fields.js';
 import type { Attestation, AttestorSet, ClusterPolicy, ImageVerification } from './policy-types.js';
 

@@ -1,3 +1,4 @@
+import { matchesAny } from '../../supplychain/conditions/wildcard.js';
 import type { Diagnostic } from './diagnose.js';
 import {
   type AdmissionDecision,
@@ -13,7 +14,6 @@ import type { ClusterPolicy, ImageVerification } from './policy-types.js';
 import type { AdmissionRequest } from './review.js';
 import type { ImageVerifier } from './verifier.js';
 import { verifyImage } from './verify-image.js';
-import { matchesAny } from './wildcard.js';
 
 export interface EvaluateInput {
   policies: readonly ClusterPolicy[];

@@ -1,6 +1,6 @@
+import { wildcardMatch } from '../../supplychain/conditions/wildcard.js';
 import { POD_CONTROLLERS } from './policy.js';
 import type { ClusterPolicy, MatchBlock, Operation, ResourceFilter, Rule } from './policy-types.js';
-import { wildcardMatch } from './wildcard.js';
 
 /** What a rule is matched against: the admission request's resource. */
 export interface Target {

@@ -3,27 +3,17 @@
  * path it was read from (`spec.rules[0].verifyImages[0]…`), so explanations and diagnoses name it.
  */
 
+import type { ConditionBlock } from '../../supplychain/conditions/types.js';
+
 export type FailureAction = 'Enforce' | 'Audit';
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
-export const OPERATORS = [
-  'Equals',
-  'NotEquals',
-  'Equal',
-  'NotEqual',
-  'In',
-  'NotIn',
-  'AnyIn',
-  'AllIn',
-  'AnyNotIn',
-  'AllNotIn',
-  'GreaterThan',
-  'GreaterThanOrEquals',
-  'LessThan',
-  'LessThanOrEquals',
-] as const;
-
-export type Operator = (typeof OPERATORS)[number];
+export {
+  type Condition,
+  type ConditionBlock,
+  OPERATORS,
+  type Operator,
+} from '../../supplychain/conditions/types.js';
 
 export interface ClusterPolicy {
   name: string;
@@ -110,18 +100,4 @@ export interface Attestation {
   /** The attestation's own attestors; empty means the entry's attestors (see README). */
   attestors: AttestorSet[];
   conditions: ConditionBlock[];
-}
-
-export interface ConditionBlock {
-  path: string;
-  any?: Condition[];
-  all?: Condition[];
-}
-
-export interface Condition {
-  path: string;
-  key: unknown;
-  operator: Operator;
-  value: unknown;
-  message?: string;
 }

@@ -1,4 +1,8 @@
-import { type BlockResult, type ConditionResult, evaluateConditions } from './conditions.js';
+import {
+  type BlockResult,
+  type ConditionResult,
+  evaluateConditions,
+} from '../../supplychain/conditions/conditions.js';
 import { KEYLESS_REFUSAL } from './diagnose.js';
 import type { Check } from './explain.js';
 import { isObject } from './fields.js';

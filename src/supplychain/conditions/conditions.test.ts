@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateConditions, substitute, variablesIn } from './conditions.js';
-import type { Condition, ConditionBlock } from './policy-types.js';
+import type { Condition, ConditionBlock } from './types.js';
 
 const predicate = {
   buildDefinition: {

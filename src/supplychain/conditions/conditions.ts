@@ -3,7 +3,7 @@ import { evaluateOperator } from './operators.js';
 
 export { show } from './operators.js';
 
-import type { Condition, ConditionBlock, Operator } from './policy-types.js';
+import type { Condition, ConditionBlock, Operator } from './types.js';
 
 export type Outcome = 'pass' | 'fail' | 'skip';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateOperator } from './operators.js';
-import type { Operator } from './policy-types.js';
+import type { Operator } from './types.js';
 
 const URI = 'https://github.com/slsa-framework/slsa-github-generator';
 

@@ -1,4 +1,4 @@
-import type { Operator } from './policy-types.js';
+import type { Operator } from './types.js';
 import { asDurations, asNumber, compareSemver, deepEqual, parseQuantity } from './values.js';
 import { wildcardMatch } from './wildcard.js';
 
