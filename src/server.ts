@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { composeWharf, type Wharf } from './compose.js';
+import { composeWharf, type Wharf } from './compose/index.js';
 import type { Config } from './config/index.js';
 
 export interface RunningServer {

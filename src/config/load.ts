@@ -22,7 +22,14 @@ function envOverrides(env: NodeJS.ProcessEnv): Plain {
         const v = env[`WHARF_${snake(key)}_${snake(sub)}`];
         if (v === undefined) continue;
         const section = (out[key] ?? {}) as Plain;
-        section[sub] = v;
+        // Lists come comma-separated: WHARF_ADMISSION_POLICIES=/etc/wharf/a.yaml,/etc/wharf/b.yaml
+        const isList = (nested[sub] as { type?: unknown }).type === 'array';
+        section[sub] = isList
+          ? v
+              .split(',')
+              .map((x) => x.trim())
+              .filter((x) => x !== '')
+          : v;
         out[key] = section;
       }
     } else {

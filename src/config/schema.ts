@@ -62,6 +62,21 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    admission: Type.Object(
+      {
+        policies: Type.Array(Type.String(), {
+          default: [],
+          description:
+            'Kyverno ClusterPolicy YAML files (verifyImages subset) served at /admission/v1/*; empty: admission off',
+        }),
+        registryHosts: Type.Array(Type.String(), {
+          default: [],
+          description:
+            'host[:port] names clusters pull this registry by (besides externalUrl and localhost:PORT)',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     adminPassword: Type.String({
       default: '',
       description: 'admin password; empty means generated on first start and printed once',

@@ -1,5 +1,5 @@
 import { RegistryClient } from '../../src/client/index.js';
-import type { Wharf } from '../../src/compose.js';
+import type { Wharf } from '../../src/compose/index.js';
 import type { MetaStore } from '../../src/ports/meta-store.js';
 import type { AccessService } from '../../src/services/access/index.js';
 import type { TestArtifact } from '../helpers/images.js';

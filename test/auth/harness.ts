@@ -1,4 +1,4 @@
-import type { Wharf } from '../../src/compose.js';
+import type { Wharf } from '../../src/compose/index.js';
 import type { AccessStore, SigningKeyRecord } from '../../src/ports/access-store.js';
 import type { AccessService } from '../../src/services/access/index.js';
 import type { WharfEvent } from '../../src/services/events/index.js';

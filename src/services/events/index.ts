@@ -60,6 +60,8 @@ export interface PolicyDecisionInput {
   repository?: string;
   reason: string;
   detail?: Record<string, unknown>;
+  /** What was decided; default 'deny' (a refusal). 'allow' and 'warn' are recorded as successes. */
+  decision?: 'allow' | 'deny' | 'warn';
   /** When called outside the request context (the /v2 beforePull hook). */
   principal?: Principal;
   clientIp?: string;
@@ -163,11 +165,17 @@ export function createEventing(o: EventingOptions): Eventing {
     policyDecision: (d) =>
       emitFrequent({
         type: 'POLICY_DECISION',
-        outcome: 'failure',
+        outcome: (d.decision ?? 'deny') === 'deny' ? 'failure' : 'success',
         ...(d.repository !== undefined ? { repository: d.repository } : {}),
         ...(d.principal ? { actor: actorOf(d.principal) } : {}),
         ...(d.clientIp !== undefined ? { clientIp: d.clientIp } : {}),
-        detail: { policy: d.policy, action: d.action, decision: 'deny', reason: d.reason, ...d.detail },
+        detail: {
+          policy: d.policy,
+          action: d.action,
+          decision: d.decision ?? 'deny',
+          reason: d.reason,
+          ...d.detail,
+        },
       }),
     start() {
       jobs.start();

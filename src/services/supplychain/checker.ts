@@ -1,5 +1,5 @@
 import type { Digest } from '../../oci/digest.js';
-import { cosignTag } from '../../supplychain/index.js';
+import { cosignTag, type Statement } from '../../supplychain/index.js';
 import { TtlCache } from '../registry/ttl-cache.js';
 import { type Attachment, type AttachmentReader, describeAttachment } from './attachments.js';
 import type { BlobReader } from './blob-reader.js';
@@ -99,6 +99,20 @@ export class SignatureChecker {
       }
       return fail(`no valid SLSA provenance attestation for ${digest}: ${summary(failures)}`);
     });
+  }
+
+  /**
+   * The in-toto statements attached to `digest` (bundle referrers and `.att` layers) whose signature
+   * verifies with one of the keys and whose subject names the digest: what admission conditions read.
+   */
+  async statements(repo: string, digest: Digest, keys: TrustedKeys): Promise<Statement[]> {
+    const out: Statement[] = [];
+    for (const a of await this.o.reader.list(repo, digest)) {
+      if (a.format !== 'bundle' && a.format !== 'dsse') continue;
+      const v = await this.verify(repo, digest, a, keys);
+      if (v.ok && v.statement) out.push(v.statement);
+    }
+    return out;
   }
 
   /** Every attachment of the manifest, verified when keys are given (the API's artifact view; not cached). */

@@ -65,3 +65,4 @@ export function createSupplyChain(o: SupplyChainOptions): SupplyChain {
     attachments: async (repo, digest) => checker.attachments(repo, digest, await keysOf(repo)),
   };
 }
+export { type LocalImageVerifierOptions, localImageVerifier } from './image-verifier.js';

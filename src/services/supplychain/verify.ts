@@ -2,6 +2,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import type { Digest } from '../../oci/digest.js';
 import {
   parsePublicKeys,
+  type Statement,
   verifyAttestation,
   verifyBundle,
   verifySimpleSigning,
@@ -38,7 +39,7 @@ export function trustedKeys(pems: readonly string[]): TrustedKeys {
 }
 
 export type AttachmentVerdict =
-  | { ok: true; keyIndex: number; predicateType: string | null }
+  | { ok: true; keyIndex: number; predicateType: string | null; statement: Statement | null }
   | { ok: false; reason: string };
 
 /** Whether the attachment's format carries a signature this library can check. */
@@ -56,14 +57,16 @@ export function verifyAttachment(
   const publicKeys = keys.keys;
   if (a.format === 'simple-signing') {
     const v = verifySimpleSigning({ payload: bytes, signature: a.signature, digest, publicKeys });
-    return v.ok ? { ok: true, keyIndex: v.keyIndex, predicateType: null } : v;
+    return v.ok ? { ok: true, keyIndex: v.keyIndex, predicateType: null, statement: null } : v;
   }
   if (a.format === 'bundle' || a.format === 'dsse') {
     const v =
       a.format === 'bundle'
         ? verifyBundle({ bundle: bytes, digest, publicKeys })
         : verifyAttestation({ envelope: bytes, digest, publicKeys });
-    return v.ok ? { ok: true, keyIndex: v.keyIndex, predicateType: v.value.predicateType } : v;
+    return v.ok
+      ? { ok: true, keyIndex: v.keyIndex, predicateType: v.value.predicateType, statement: v.value }
+      : v;
   }
   return { ok: false, reason: `${a.mediaType} carries no signature` };
 }
