@@ -128,3 +128,26 @@ export function engine(policies: ClusterPolicy[], images: Record<string, StaticI
 export function create(resource: Record<string, unknown>): AdmissionRequest {
   return requestForResource(resource, 'uid-1');
 }
+
+/** An AdmissionReview v1 of `object` (a Deployment), as the API server sends it on CREATE. */
+export function deploymentReview(
+  object: Record<string, unknown>,
+  uid = 'b4d3c2a1-0000-4000-8000-000000000001',
+) {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      name: 'web',
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: { username: 'system:serviceaccount:ci:deployer' },
+      object,
+      oldObject: null,
+      dryRun: false,
+    },
+  };
+}

@@ -10,7 +10,15 @@ import {
   parsePolicies,
   StaticVerifier,
 } from '../../src/services/admission/index.js';
-import { deployment, digest, GENERATOR, provenanceV1, SLSA_V1, statement } from './support.js';
+import {
+  deployment,
+  digest,
+  GENERATOR,
+  provenanceV1,
+  deploymentReview as review,
+  SLSA_V1,
+  statement,
+} from './support.js';
 
 const POLICY = readFileSync(
   new URL('../fixtures/admission/verify-slsa-provenance.yaml', import.meta.url),
@@ -51,25 +59,6 @@ async function start(policyText: string, onDecision?: (d: AdmissionDecision) => 
   );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url, decisions };
-}
-
-function review(object: Record<string, unknown>, uid = 'b4d3c2a1-0000-4000-8000-000000000001') {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
-      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
-      name: 'web',
-      namespace: 'shop',
-      operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:ci:deployer' },
-      object,
-      oldObject: null,
-      dryRun: false,
-    },
-  };
 }
 
 /** A review answer (200) or an error body (4xx). */

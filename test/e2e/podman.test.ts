@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -202,29 +202,10 @@ describe.skipIf(!hasPodman())('podman through token auth with a project robot', 
       const podman = await sandbox();
       const login = await podman.login(host, robot.name, robot.secret);
       expect(login.code, login.stderr).toBe(0);
-      const ctx = join(podman.dir, 'context');
-      await mkdir(ctx);
-      await writeFile(join(ctx, 'hello.txt'), 'hello from buildah\n');
-      await writeFile(
-        join(ctx, 'Containerfile'),
-        'FROM scratch\nCOPY hello.txt /hello.txt\nCMD ["/hello"]\n',
-      );
       const ref = `${host}/team-payments/built:1.0`;
-      await podman.buildahOk([
-        'build',
-        '--isolation',
-        'chroot',
-        '-f',
-        join(ctx, 'Containerfile'),
-        '-t',
-        ref,
-        ctx,
-      ]);
-
+      await podman.buildScratchImage(ref, { name: 'hello.txt', text: 'hello from buildah\n' });
       // buildah reads the auth file podman login wrote: one sandbox, one login.
-      const digestFile = join(podman.dir, 'built.digest');
-      await podman.buildahOk(['push', '--tls-verify=false', '--digestfile', digestFile, ref]);
-      const pushed = (await readFile(digestFile, 'utf8')).trim();
+      const pushed = await podman.pushWithDigest(ref);
       const held = await stored('team-payments/built', '1.0');
       expect(held.header).toBe(pushed);
       expect(held.digest).toBe(pushed);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/commands/index.js';
+import { deployment, deploymentReview } from '../admission/support.js';
 import { until } from '../events/receiver.js';
 import { hasBuildah, Podman } from '../helpers/podman.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
@@ -43,30 +44,6 @@ ${key}
                       operator: Equals
                       value: "https://github.com/slsa-framework/*"
 `;
-}
-
-function deploymentReview(image: string, uid: string) {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
-      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
-      name: 'api',
-      namespace: 'payments',
-      operation: 'CREATE',
-      userInfo: { username: 'ci' },
-      object: {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'api', namespace: 'payments' },
-        spec: { template: { spec: { containers: [{ name: 'api', image }] } } },
-      },
-      oldObject: null,
-      dryRun: false,
-    },
-  };
 }
 
 interface ReviewResponse {
@@ -113,31 +90,16 @@ describe.skipIf(!hasBuildah())('supply chain: build, attest, sign, admit', () =>
     const res = await fetch(`${server.url}/admission/v1/${phase}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(deploymentReview(image, `uid-${phase}-${image}`)),
+      body: JSON.stringify(deploymentReview(deployment([image]), `uid-${phase}-${image}`)),
     });
     expect(res.status).toBe(200);
     return (await res.json()) as ReviewResponse;
   };
   /** buildah builds a one-file image FROM scratch and pushes it; the pushed manifest digest. */
   const build = async (repo: string, text: string): Promise<string> => {
-    const ctx = join(podman.dir, `ctx-${repo.replace('/', '-')}`);
-    await mkdir(ctx);
-    await writeFile(join(ctx, 'hello.txt'), text);
-    await writeFile(join(ctx, 'Containerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n');
     const ref = `${host}/${repo}:1.0`;
-    await podman.buildahOk([
-      'build',
-      '--isolation',
-      'chroot',
-      '-f',
-      join(ctx, 'Containerfile'),
-      '-t',
-      ref,
-      ctx,
-    ]);
-    const digestFile = join(ctx, 'digest');
-    await podman.buildahOk(['push', '--tls-verify=false', '--digestfile', digestFile, ref]);
-    return (await readFile(digestFile, 'utf8')).trim();
+    await podman.buildScratchImage(ref, { name: 'hello.txt', text });
+    return podman.pushWithDigest(ref);
   };
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -176,6 +176,34 @@ export class Podman {
 
   async buildahOk(args: string[], opts?: RunOptions): Promise<string> {
     return check('buildah', args, await this.buildah(args, opts));
+  }
+
+  /**
+   * `buildah build` (chroot isolation) of `FROM scratch` + one copied file, named `ref`; returns the
+   * local image; push it with `pushWithDigest`.
+   */
+  async buildScratchImage(ref: string, file: { name: string; text: string }): Promise<void> {
+    const ctx = join(this.dir, `ctx-${randomBytes(4).toString('hex')}`);
+    await mkdir(ctx);
+    await writeFile(join(ctx, file.name), file.text);
+    await writeFile(join(ctx, 'Containerfile'), `FROM scratch\nCOPY ${file.name} /${file.name}\n`);
+    await this.buildahOk([
+      'build',
+      '--isolation',
+      'chroot',
+      '-f',
+      join(ctx, 'Containerfile'),
+      '-t',
+      ref,
+      ctx,
+    ]);
+  }
+
+  /** `buildah push` to a plain-HTTP registry; returns the manifest digest it pushed. */
+  async pushWithDigest(ref: string): Promise<string> {
+    const digestFile = join(this.dir, `digest-${randomBytes(4).toString('hex')}`);
+    await this.buildahOk(['push', '--tls-verify=false', '--digestfile', digestFile, ref]);
+    return (await readFile(digestFile, 'utf8')).trim();
   }
 
   /** `podman login` to a plain-HTTP registry, the secret on stdin (any `$` in the name is passed as is: no shell). */
