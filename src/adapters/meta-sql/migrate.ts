@@ -32,7 +32,13 @@ export async function migrateToLatest(
   dialect: SqlDialect,
   log: (msg: string) => void = () => {},
 ): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect) });
+  // Migrations are independent of each other (each adds its own tables or columns), so one written
+  // in parallel with a later-numbered one may be applied after it.
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect),
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   for (const r of results ?? []) {
     if (r.status === 'Success') log(`metadata migration ${r.migrationName} applied`);
