@@ -36,6 +36,13 @@ export function basicHeader(c: Credentials): string {
   return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
 }
 
+export interface AuthenticatorOptions {
+  /** Sent as `Bearer <token>` on every request; challenges are not answered. */
+  bearerToken?: string | undefined;
+  /** Throws for a token realm the client must not be sent to (the SSRF guard). */
+  checkRealm?: ((url: URL) => void) | undefined;
+}
+
 interface CachedToken {
   header: string;
   expiresAt: number;
@@ -51,14 +58,21 @@ export class Authenticator {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly credentials: Credentials | undefined;
   private readonly dispatcher: Dispatcher | undefined;
+  private readonly o: AuthenticatorOptions;
 
-  constructor(credentials: Credentials | undefined, dispatcher: Dispatcher | undefined) {
+  constructor(
+    credentials: Credentials | undefined,
+    dispatcher: Dispatcher | undefined,
+    options: AuthenticatorOptions = {},
+  ) {
     this.credentials = credentials;
     this.dispatcher = dispatcher;
+    this.o = options;
   }
 
   /** The Authorization header to send up front for these scopes, when the scheme is already known. */
   headerFor(scopes: readonly string[]): string | undefined {
+    if (this.o.bearerToken !== undefined) return `Bearer ${this.o.bearerToken}`;
     if (this.mode === 'basic' && this.credentials) return basicHeader(this.credentials);
     if (this.mode !== 'bearer') return undefined;
     const cached = this.tokens.get(scopeKey(scopes));
@@ -67,7 +81,7 @@ export class Authenticator {
 
   /** Whether requests should go out authenticated before any challenge: credentials, scheme unknown. */
   get wantsProbe(): boolean {
-    return this.credentials !== undefined && this.mode === 'none';
+    return this.credentials !== undefined && this.mode === 'none' && this.o.bearerToken === undefined;
   }
 
   /**
@@ -102,6 +116,7 @@ export class Authenticator {
     scopes: readonly string[],
     sent: string | undefined,
   ) {
+    if (this.o.bearerToken !== undefined) return false; // the token is all there is to send
     const challenges = parseChallenges(header);
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
     if (bearer?.params.realm) {
@@ -123,6 +138,7 @@ export class Authenticator {
     const realm = this.realm;
     if (!realm) throw new Error('no token realm');
     const url = new URL(realm.url);
+    this.o.checkRealm?.(url);
     if (realm.service !== undefined) url.searchParams.set('service', realm.service);
     for (const s of scopes) url.searchParams.append('scope', s);
     const headers: Record<string, string> = { accept: 'application/json' };

@@ -17,6 +17,11 @@ export interface CopyOptions {
   onProgress?: (p: Readonly<CopyProgress>) => void;
   /** Blobs copied at once. Default 4. */
   concurrency?: number;
+  /**
+   * Read the source and ask the destination what it has, but write nothing: the result counts what
+   * a copy would do (a blob a copy could mount counts as copied).
+   */
+  dryRun?: boolean;
 }
 
 export interface CopyResult {
@@ -27,7 +32,12 @@ export interface CopyResult {
   blobsCopied: number;
   blobsMounted: number;
   blobsSkipped: number;
+  /** Bytes read from the source into the destination (the rest of a resumed upload, none if mounted). */
   bytesCopied: number;
+  /** Manifests written: children the destination lacked, and the root unless its reference had it. */
+  manifestsCopied: number;
+  /** Every manifest digest of the tree, children first, the root last. */
+  digests: Digest[];
 }
 
 interface PlannedManifest {
@@ -93,6 +103,8 @@ function emptyResult(root: Descriptor, plan: Plan): CopyResult {
     blobsMounted: 0,
     blobsSkipped: 0,
     bytesCopied: 0,
+    manifestsCopied: 0,
+    digests: plan.manifests.map((m) => m.descriptor.digest),
   };
 }
 
@@ -103,21 +115,24 @@ async function copyBlob(
   blob: Descriptor,
   result: CopyResult,
   onBytes: (n: number) => void,
+  dryRun: boolean,
 ): Promise<void> {
   let sent = 0;
   const count = (n: number) => {
     sent += n;
     onBytes(n);
   };
+  const open = async (offset = 0) => counted(await src.openBlob(blob, offset), count);
   if (await dst.hasBlob(blob)) {
     result.blobsSkipped++;
-  } else if (
-    (await dst.putBlob(blob, async () => counted(await src.openBlob(blob), count), src)) === 'mounted'
-  ) {
+  } else if (dryRun) {
+    result.blobsCopied++;
+    result.bytesCopied += blob.size;
+  } else if ((await dst.putBlob(blob, open, src)) === 'mounted') {
     result.blobsMounted++;
   } else {
     result.blobsCopied++;
-    result.bytesCopied += blob.size;
+    result.bytesCopied += sent;
   }
   onBytes(blob.size - sent);
 }
@@ -145,31 +160,42 @@ export async function copyImage(
   const result = emptyResult(root.descriptor, plan);
   const report = () => opts.onProgress?.(progress);
   report();
+  const dryRun = opts.dryRun === true;
   await forEachLimit(plan.blobs, opts.concurrency ?? 4, async (blob) => {
-    await copyBlob(src, dst, blob, result, (n) => {
+    const onBytes = (n: number) => {
       progress.bytesDone += n;
       report();
-    });
+    };
+    await copyBlob(src, dst, blob, result, onBytes, dryRun);
     progress.blobsDone++;
     report();
   });
-  await copyManifests(dst, plan, root.descriptor.digest, () => {
+  result.manifestsCopied = await copyManifests(dst, plan, root.descriptor.digest, dryRun, () => {
     progress.manifestsDone++;
     report();
   });
   return result;
 }
 
+/** Writes the manifests the destination lacks (children by digest; the root unless its reference names it already). */
 async function copyManifests(
   dst: ImageEndpoint,
   plan: Plan,
   rootDigest: Digest,
+  dryRun: boolean,
   done: () => void,
-): Promise<void> {
+): Promise<number> {
+  let written = 0;
   for (const m of plan.manifests) {
     const isRoot = m.descriptor.digest === rootDigest;
-    if (isRoot || !(await dst.hasManifest(m.descriptor)))
-      await dst.putManifest(m.descriptor, m.bytes, isRoot);
+    const present = isRoot
+      ? dst.rootDigest !== undefined && (await dst.rootDigest()) === rootDigest
+      : await dst.hasManifest(m.descriptor);
+    if (!present) {
+      if (!dryRun) await dst.putManifest(m.descriptor, m.bytes, isRoot);
+      written++;
+    }
     done();
   }
+  return written;
 }

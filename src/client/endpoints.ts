@@ -1,10 +1,10 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { type Digest, digestAlgorithm, digestOf } from '../oci/digest.js';
 import { formatReference, parseReference, type Reference } from '../oci/reference.js';
 import type { Descriptor } from './manifest.js';
 import { OciLayout, OciLayoutError } from './oci-layout.js';
 import type { RegistryClient } from './registry-client.js';
-import type { UploadResult } from './upload.js';
+import type { UploadResult, UploadSession } from './upload.js';
 
 /** Where an image lives: an OCI layout directory or a registry reference. */
 export type ImageLocation = { kind: 'oci'; dir: string; tag?: string } | { kind: 'registry'; ref: Reference };
@@ -36,11 +36,21 @@ export interface ImageEndpoint {
   getRoot(): Promise<{ descriptor: Descriptor; bytes: Buffer }>;
   /** A manifest by digest, bytes verified. */
   getManifest(desc: Descriptor): Promise<Buffer>;
-  /** A blob's content; the stream fails at its end if it does not match the digest. */
-  openBlob(desc: Descriptor): Promise<Readable>;
+  /**
+   * A blob's content; the stream fails at its end if it does not match the digest. From `offset`
+   * (the rest of a resumed upload) the bytes are not verified here: the receiver verifies them.
+   */
+  openBlob(desc: Descriptor, offset?: number): Promise<Readable>;
   hasBlob(desc: Descriptor): Promise<boolean>;
-  putBlob(desc: Descriptor, open: () => Promise<Readable>, from: ImageEndpoint): Promise<UploadResult>;
+  /** Stores a blob; `open(offset)` streams it from the source (from 0 unless an upload resumes). */
+  putBlob(
+    desc: Descriptor,
+    open: (offset?: number) => Promise<Readable>,
+    from: ImageEndpoint,
+  ): Promise<UploadResult>;
   hasManifest(desc: Descriptor): Promise<boolean>;
+  /** The digest this location's reference names now (undefined: nothing); absent: always write the root. */
+  rootDigest?(): Promise<Digest | undefined>;
   /** Stores manifest bytes as given; `root` ones also get this location's tag. */
   putManifest(desc: Descriptor, bytes: Buffer, root: boolean): Promise<void>;
 }
@@ -52,15 +62,20 @@ function checkBytes(name: string, desc: Descriptor, bytes: Buffer): Buffer {
   return bytes;
 }
 
+/** Makes a large blob's upload resumable across attempts (see UploadSession). */
+export type UploadSessions = (repository: string, digest: Digest) => UploadSession;
+
 export class RegistryEndpoint implements ImageEndpoint {
   readonly name: string;
   readonly client: RegistryClient;
   readonly ref: Reference;
+  private readonly sessions: UploadSessions | undefined;
 
-  constructor(client: RegistryClient, ref: Reference) {
+  constructor(client: RegistryClient, ref: Reference, opts: { sessions?: UploadSessions } = {}) {
     this.client = client;
     this.ref = ref;
     this.name = formatReference(ref);
+    this.sessions = opts.sessions;
   }
 
   async getRoot() {
@@ -72,22 +87,32 @@ export class RegistryEndpoint implements ImageEndpoint {
     return (await this.client.getManifest(this.ref.repository, desc.digest)).bytes;
   }
 
-  async openBlob(desc: Descriptor): Promise<Readable> {
-    return (await this.client.getBlob(this.ref.repository, desc.digest)).stream;
+  async openBlob(desc: Descriptor, offset = 0): Promise<Readable> {
+    return (await this.client.getBlob(this.ref.repository, desc.digest, { offset })).stream;
   }
 
   hasBlob(desc: Descriptor): Promise<boolean> {
     return this.client.blobExists(this.ref.repository, desc.digest);
   }
 
-  putBlob(desc: Descriptor, open: () => Promise<Readable>, from: ImageEndpoint): Promise<UploadResult> {
+  putBlob(
+    desc: Descriptor,
+    open: (offset?: number) => Promise<Readable>,
+    from: ImageEndpoint,
+  ): Promise<UploadResult> {
     const sameRegistry = from instanceof RegistryEndpoint && from.client.registry === this.client.registry;
     const mountFrom = sameRegistry ? from.ref.repository : undefined;
-    return this.client.uploadBlob(this.ref.repository, desc, open, { mountFrom });
+    const session = this.sessions?.(this.ref.repository, desc.digest);
+    return this.client.uploadBlob(this.ref.repository, desc, open, { mountFrom, session });
   }
 
   async hasManifest(desc: Descriptor): Promise<boolean> {
     return (await this.client.headManifest(this.ref.repository, desc.digest)) !== undefined;
+  }
+
+  async rootDigest(): Promise<Digest | undefined> {
+    const ref = this.ref.digest ?? this.ref.tag ?? 'latest';
+    return (await this.client.headManifest(this.ref.repository, ref))?.digest;
   }
 
   async putManifest(desc: Descriptor, bytes: Buffer, root: boolean): Promise<void> {
@@ -97,6 +122,23 @@ export class RegistryEndpoint implements ImageEndpoint {
     const target = root && this.ref.tag !== undefined ? this.ref.tag : desc.digest;
     await this.client.putManifest(this.ref.repository, target, bytes, desc.mediaType);
   }
+}
+
+/** The stream without its first `n` bytes. */
+function skipped(stream: Readable, n: number): Readable {
+  return Readable.from(
+    (async function* () {
+      let left = n;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (left >= chunk.length) {
+          left -= chunk.length;
+          continue;
+        }
+        yield chunk.subarray(left);
+        left = 0;
+      }
+    })(),
+  );
 }
 
 export class LayoutEndpoint implements ImageEndpoint {
@@ -129,16 +171,17 @@ export class LayoutEndpoint implements ImageEndpoint {
     return checkBytes(this.name, desc, await (await this.open()).readBlob(desc.digest));
   }
 
-  async openBlob(desc: Descriptor): Promise<Readable> {
-    return (await this.open()).openBlob(desc.digest, { verify: true });
+  async openBlob(desc: Descriptor, offset = 0): Promise<Readable> {
+    const stream = await (await this.open()).openBlob(desc.digest, { verify: offset === 0 });
+    return offset === 0 ? stream : skipped(stream, offset);
   }
 
   async hasBlob(desc: Descriptor): Promise<boolean> {
     return (await (await this.open()).statBlob(desc.digest)) === desc.size;
   }
 
-  async putBlob(desc: Descriptor, open: () => Promise<Readable>): Promise<UploadResult> {
-    await (await this.open()).writeBlob(desc.digest, await open());
+  async putBlob(desc: Descriptor, open: (offset?: number) => Promise<Readable>): Promise<UploadResult> {
+    await (await this.open()).writeBlob(desc.digest, await open(0));
     return 'uploaded';
   }
 

@@ -1,6 +1,13 @@
 export { type Credentials, parseChallenges, repoScope } from './auth.js';
 export { type CopyOptions, type CopyProgress, type CopyResult, copyImage } from './copy.js';
 export {
+  type ArtifactCopyOptions,
+  type ArtifactCopyResult,
+  type AttachmentCopy,
+  copyArtifact,
+  type RepositoryEndpoint,
+} from './copy-artifact.js';
+export {
   dockerConfigPath,
   normalizeRegistryKey,
   readCredentials,
@@ -14,6 +21,7 @@ export {
   LayoutEndpoint,
   parseImageLocation,
   RegistryEndpoint,
+  type UploadSessions,
 } from './endpoints.js';
 export { isRegistryClientError, RegistryClientError } from './errors.js';
 export {
@@ -34,5 +42,13 @@ export {
   RegistryClient,
   type RegistryClientOptions,
 } from './registry-client.js';
-export type { BlobSource, UploadOptions, UploadResult } from './upload.js';
+export { RegistryRepository } from './registry-repository.js';
+export {
+  guardedLookup,
+  isInternalHost,
+  isPrivateAddress,
+  redirectAllowed,
+  resolvesInternal,
+} from './ssrf.js';
+export type { BlobSource, UploadOptions, UploadResult, UploadSession } from './upload.js';
 export { DigestMismatchError, verifyingStream } from './verify.js';

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { type Digest, digestAlgorithm, digestOf, tryParseDigest } from '../oci/digest.js';
 import { MediaType } from '../oci/media-types.js';
@@ -23,6 +23,13 @@ export interface RegistryClientOptions {
   /** Blobs up to this size are uploaded in one PUT. Default: the chunk size. */
   monolithicMax?: number | undefined;
   userAgent?: string | undefined;
+  /** A static Bearer token to send instead of answering challenges with `credentials`. */
+  bearerToken?: string | undefined;
+  /**
+   * The registry is on an internal network, so it may redirect there (the SSRF guard). Default:
+   * whether `registry` is an internal address or localhost.
+   */
+  internalEndpoint?: boolean | undefined;
 }
 
 export interface ManifestResult {
@@ -68,6 +75,8 @@ export class RegistryClient {
       credentials: opts.credentials,
       dispatcher: opts.dispatcher,
       userAgent: opts.userAgent,
+      bearerToken: opts.bearerToken,
+      internalEndpoint: opts.internalEndpoint,
     });
     this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
     this.monolithicMax = opts.monolithicMax ?? this.chunkSize;
@@ -107,19 +116,34 @@ export class RegistryClient {
     return (await this.statBlob(repo, digest, signal)) !== undefined;
   }
 
-  /** Streams a blob; the stream errors at its end if the content does not match the digest. */
-  async getBlob(repo: string, digest: Digest, opts: { signal?: AbortSignal; verify?: boolean } = {}) {
+  /**
+   * Streams a blob; the stream errors at its end if the content does not match the digest. From an
+   * `offset` (a resumed upload's source) the rest is streamed unverified: the receiver verifies it.
+   */
+  async getBlob(
+    repo: string,
+    digest: Digest,
+    opts: { signal?: AbortSignal; verify?: boolean; offset?: number } = {},
+  ) {
+    const offset = opts.offset ?? 0;
     const res = await this.t.send({
       method: 'GET',
       url: `/v2/${repo}/blobs/${digest}`,
+      ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
       scopes: [repoScope(repo, 'pull')],
-      ok: [200],
+      ok: offset > 0 ? [200, 206] : [200],
       what: `get blob ${digest} from ${repo}`,
       followRedirects: true,
       signal: opts.signal,
     });
     const len = Number(header(res.headers, 'content-length'));
     const size = Number.isFinite(len) ? len : undefined;
+    if (offset > 0) {
+      // A registry that ignores Range sends it all: skip what the receiver has.
+      const body = res.status === 206 ? res.body : res.body.pipe(skipBytes(offset));
+      if (body !== res.body) res.body.on('error', (err) => body.destroy(err));
+      return { stream: body as Readable, size };
+    }
     const stream: Readable = opts.verify === false ? res.body : res.body.pipe(verifyingStream(digest, size));
     if (stream !== res.body) res.body.on('error', (err) => stream.destroy(err));
     return { stream, size };
@@ -288,6 +312,22 @@ export class RegistryClient {
     if (!(await this.headManifest(repo, tag))) return [];
     return readManifest((await this.getManifest(repo, tag)).bytes).manifests;
   }
+}
+
+/** Drops the first `n` bytes of a stream. */
+function skipBytes(n: number): Transform {
+  let left = n;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (left >= chunk.length) {
+        left -= chunk.length;
+        return done();
+      }
+      const rest = chunk.subarray(left);
+      left = 0;
+      done(null, rest);
+    },
+  });
 }
 
 function checkManifestDigest(what: string, bytes: Buffer, expected: Digest | undefined): Digest {

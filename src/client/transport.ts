@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
 import { Authenticator, type Credentials } from './auth.js';
 import { httpError, networkError, RegistryClientError } from './errors.js';
+import { isInternalHost, redirectAllowed } from './ssrf.js';
 
 export interface SendOptions {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -36,6 +37,13 @@ export interface TransportOptions {
   credentials?: Credentials | undefined;
   dispatcher?: Dispatcher | undefined;
   userAgent?: string | undefined;
+  /** A static Bearer token sent on every request instead of credentials (a registry access token). */
+  bearerToken?: string | undefined;
+  /**
+   * Whether the registry is on an internal network (loopback, link-local, private): only then may it
+   * send the client to internal addresses. Default: whether `host` is such an address literally.
+   */
+  internalEndpoint?: boolean | undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -48,18 +56,37 @@ export class Transport {
   private readonly auth: Authenticator;
   private readonly dispatcher: Dispatcher | undefined;
   private readonly userAgent: string;
+  private readonly internalEndpoint: boolean;
   private probing: Promise<void> | undefined;
 
   constructor(opts: TransportOptions) {
     this.host = opts.host;
     this.origin = `${opts.plainHttp ? 'http' : 'https'}://${opts.host}`;
     this.dispatcher = opts.dispatcher;
-    this.auth = new Authenticator(opts.credentials, opts.dispatcher);
+    this.internalEndpoint = opts.internalEndpoint ?? isInternalHost(opts.host);
+    this.auth = new Authenticator(opts.credentials, opts.dispatcher, {
+      bearerToken: opts.bearerToken,
+      checkRealm: (url) => this.checkTarget(url, 'token realm'),
+    });
     this.userAgent = opts.userAgent ?? 'wharf-client/0.1';
   }
 
   resolve(url: string | URL): URL {
     return new URL(url, this.origin);
+  }
+
+  /**
+   * Refuses a URL the registry named (redirect, upload location, token realm) that points into an
+   * internal network while the registry itself is not in one (the SSRF guard, see ssrf.ts).
+   */
+  checkTarget(url: URL, what: string): URL {
+    if (!redirectAllowed(this.host, url, this.internalEndpoint)) {
+      throw new RegistryClientError(
+        `${what}: refusing to follow ${this.host} to ${url.protocol}//${url.host} (an internal address)`,
+        { status: 0, code: 'REDIRECT_REFUSED' },
+      );
+    }
+    return url;
   }
 
   async send(o: SendOptions): Promise<RegistryResponse> {
@@ -105,7 +132,7 @@ export class Transport {
       if (i >= MAX_REDIRECTS)
         throw new RegistryClientError(`${o.what}: too many redirects`, { status: res.status });
       await res.body.dump();
-      const next = new URL(location, res.url);
+      const next = this.checkTarget(new URL(location, res.url), o.what);
       res = await this.once(o, next, undefined, false);
     }
     return res;

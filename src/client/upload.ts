@@ -4,8 +4,24 @@ import { repoScope } from './auth.js';
 import { RegistryClientError } from './errors.js';
 import { header, type RegistryResponse, type Transport } from './transport.js';
 
-/** Blob content: bytes in memory, or a function opening a stream (called once). */
-export type BlobSource = Uint8Array | (() => Readable | Promise<Readable>);
+/**
+ * Blob content: bytes in memory, or a function opening a stream (called once). With a resumable
+ * `session`, the function is given the offset to start reading at (0 unless an upload resumes).
+ */
+export type BlobSource = Uint8Array | ((offset: number) => Readable | Promise<Readable>);
+
+/**
+ * Where an interrupted chunked upload is remembered so a later attempt (another process, even)
+ * continues at the registry's offset instead of starting over.
+ */
+export interface UploadSession {
+  /** The upload URL an earlier attempt left, if any. */
+  load(): Promise<string | undefined>;
+  /** Called with the upload URL after the session starts and after every chunk. */
+  save(location: string): Promise<void>;
+  /** The upload finished, or cannot be resumed. */
+  clear(): Promise<void>;
+}
 
 export interface UploadOptions {
   /** A repository on the same registry to try a cross-repository mount from first. */
@@ -13,6 +29,12 @@ export interface UploadOptions {
   /** Called with the number of bytes just sent (or the whole size, when mounted). */
   onProgress?: ((bytes: number) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Makes a chunked upload resumable: it continues where the registry's upload status says an
+   * earlier attempt stopped, and a failed attempt leaves the session open (unless the registry
+   * refused it) instead of cancelling it.
+   */
+  session?: UploadSession | undefined;
 }
 
 export interface UploadTuning {
@@ -33,6 +55,9 @@ export async function uploadBlob(
   source: BlobSource,
   opts: UploadOptions & UploadTuning,
 ): Promise<UploadResult> {
+  if (opts.session && desc.size > opts.monolithicMax) {
+    return resumableUpload(t, repo, desc, source, { ...opts, session: opts.session });
+  }
   const started = await startUpload(t, repo, desc.digest, opts);
   if (started === 'mounted') {
     opts.onProgress?.(desc.size);
@@ -41,15 +66,12 @@ export async function uploadBlob(
   let location = started;
   try {
     if (desc.size <= opts.monolithicMax) {
-      const bytes = source instanceof Uint8Array ? source : await readAll(await source());
+      const bytes = source instanceof Uint8Array ? source : await readAll(await source(0));
       await finishUpload(t, repo, location, desc.digest, bytes, opts.signal);
       opts.onProgress?.(bytes.length);
     } else {
-      const stream = source instanceof Uint8Array ? undefined : await source();
-      const chunks = stream
-        ? rechunk(stream, opts.chunkSize)
-        : sliceChunks(source as Uint8Array, opts.chunkSize);
-      location = await sendChunks(t, repo, location, chunks, opts);
+      const chunks = await chunksFrom(source, 0, opts.chunkSize);
+      location = await sendChunks(t, repo, location, chunks, 0, opts);
       await finishUpload(t, repo, location, desc.digest, undefined, opts.signal);
     }
   } catch (err) {
@@ -78,14 +100,19 @@ async function startUpload(
   });
   await res.body.dump();
   if (res.status === 201) return 'mounted';
-  return locationOf(res, `start upload to ${repo}`);
+  return locationOf(t, res, `start upload to ${repo}`);
 }
 
-function locationOf(res: RegistryResponse, what: string): URL {
+function locationOf(t: Transport, res: RegistryResponse, what: string): URL {
   const location = header(res.headers, 'location');
   if (!location)
     throw new RegistryClientError(`${what}: response has no Location header`, { status: res.status });
-  return new URL(location, res.url);
+  return t.checkTarget(new URL(location, res.url), what);
+}
+
+async function chunksFrom(source: BlobSource, offset: number, size: number): Promise<AsyncIterable<Buffer>> {
+  if (source instanceof Uint8Array) return sliceChunks(source.subarray(offset), size);
+  return rechunk(await source(offset), size);
 }
 
 async function sendChunks(
@@ -93,10 +120,11 @@ async function sendChunks(
   repo: string,
   start: URL,
   chunks: AsyncIterable<Buffer>,
+  startOffset: number,
   opts: UploadOptions,
 ): Promise<URL> {
   let location = start;
-  let offset = 0;
+  let offset = startOffset;
   for await (const chunk of chunks) {
     const res = await t.send({
       method: 'PATCH',
@@ -113,11 +141,112 @@ async function sendChunks(
       signal: opts.signal,
     });
     await res.body.dump();
-    location = locationOf(res, `upload chunk to ${repo}`);
+    location = locationOf(t, res, `upload chunk to ${repo}`);
     offset += chunk.length;
+    await opts.session?.save(location.href);
     opts.onProgress?.(chunk.length);
   }
   return location;
+}
+
+/** Where an upload session stands: GET on its URL answers 204 with `Range: 0-<last byte>`. */
+async function uploadStatus(
+  t: Transport,
+  repo: string,
+  location: URL,
+  signal: AbortSignal | undefined,
+): Promise<{ location: URL; offset: number } | undefined> {
+  let res: RegistryResponse;
+  try {
+    res = await t.send({
+      method: 'GET',
+      url: t.checkTarget(location, `resume upload to ${repo}`),
+      scopes: [repoScope(repo, 'pull,push')],
+      ok: [204, 200],
+      what: `resume upload to ${repo}`,
+      signal,
+    });
+  } catch {
+    return undefined; // expired, cancelled or unknown: start over
+  }
+  await res.body.dump();
+  const m = /^(?:bytes=)?0-(\d+)$/.exec(header(res.headers, 'range') ?? '');
+  if (!m) return undefined;
+  // "0-0" is both "nothing yet" and "one byte": take the safe reading (a wrong one fails with 416).
+  const offset = m[1] === '0' ? 0 : Number(m[1]) + 1;
+  const next = header(res.headers, 'location');
+  return { location: next ? t.checkTarget(new URL(next, res.url), 'resume') : location, offset };
+}
+
+/** The registry refused the session (4xx): resuming it cannot help. Network faults and 5xx keep it. */
+function sessionRefused(err: unknown): boolean {
+  return err instanceof RegistryClientError && err.status >= 400 && err.status < 500;
+}
+
+/** A chunked upload that continues an earlier attempt's session when the registry still has it. */
+async function resumableUpload(
+  t: Transport,
+  repo: string,
+  desc: { digest: Digest; size: number },
+  source: BlobSource,
+  opts: UploadOptions & UploadTuning & { session: UploadSession },
+): Promise<UploadResult> {
+  const { session } = opts;
+  const saved = await session.load();
+  let state = saved ? await uploadStatus(t, repo, new URL(saved), opts.signal) : undefined;
+  if (state && state.offset > desc.size) state = undefined;
+  if (!state) {
+    const started = await startUpload(t, repo, desc.digest, opts);
+    if (started === 'mounted') {
+      await session.clear();
+      opts.onProgress?.(desc.size);
+      return 'mounted';
+    }
+    state = { location: started, offset: 0 };
+    await session.save(started.href);
+  }
+  let location = state.location;
+  try {
+    location = await sendFrom(t, repo, state, source, opts);
+    await finishUpload(t, repo, location, desc.digest, undefined, opts.signal);
+  } catch (err) {
+    if (sessionRefused(err)) {
+      await cancelUpload(t, repo, location);
+      await session.clear();
+    }
+    throw err;
+  }
+  await session.clear();
+  return 'uploaded';
+}
+
+const RESTARTS = 3;
+
+/**
+ * Sends the blob from the session's offset. A 416 means the offset moved under us (the registry was
+ * still rolling back the chunk an earlier attempt lost): ask where it stands and go on from there.
+ */
+async function sendFrom(
+  t: Transport,
+  repo: string,
+  start: { location: URL; offset: number },
+  source: BlobSource,
+  opts: UploadOptions & UploadTuning,
+): Promise<URL> {
+  let state = start;
+  for (let attempt = 0; ; attempt++) {
+    opts.onProgress?.(state.offset);
+    try {
+      const chunks = await chunksFrom(source, state.offset, opts.chunkSize);
+      return await sendChunks(t, repo, state.location, chunks, state.offset, opts);
+    } catch (err) {
+      if (!(err instanceof RegistryClientError && err.status === 416) || attempt >= RESTARTS) throw err;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      const now = await uploadStatus(t, repo, state.location, opts.signal);
+      if (!now) throw err;
+      state = now;
+    }
+  }
 }
 
 async function finishUpload(

@@ -35,7 +35,7 @@ export function referrerManifest(r: NewReferrer, layer: Descriptor): Buffer {
 }
 
 /** Adds `entry` to the `sha256-<hex>` fallback index (spec §3), unless it is listed already. */
-async function addToFallbackIndex(
+export async function addToFallbackIndex(
   client: RegistryClient,
   repo: string,
   subject: Digest,
