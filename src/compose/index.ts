@@ -14,6 +14,7 @@ import type { TokenService } from '../services/tokens/index.js';
 import { composeAdmission } from './admission.js';
 import { composeApi } from './api.js';
 import { composeAuth } from './auth.js';
+import { composeProxy, openSecretBox } from './proxy.js';
 import { pullLimits } from './pulls.js';
 import { composeRegistry } from './registry.js';
 import { openShared } from './shared.js';
@@ -58,7 +59,8 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     await meta.close();
     throw err;
   });
-  const access = new AccessService({ store: meta.access, log: (msg) => log.info(msg) });
+  const secrets = await openSecretBox(o.dataDir);
+  const access = new AccessService({ store: meta.access, log: (msg) => log.info(msg), secrets });
   const admin = config.auth === 'none' ? {} : await access.ensureAdmin({ password: config.adminPassword });
   const externalHost = config.externalUrl ? new URL(config.externalUrl).host : '';
   const eventing = createEventing({
@@ -67,7 +69,15 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     retentionDays: config.audit.retentionDays,
     webhooks: { registryHost: externalHost },
   });
-  const { registry, supplyChain } = composeRegistry({ config, blobs, meta, access, eventing });
+  const proxy = composeProxy({ config, meta, secrets, findProject: (name) => access.findProject(name), log });
+  const { registry, supplyChain } = composeRegistry({
+    config,
+    blobs,
+    meta,
+    access,
+    eventing,
+    proxy: proxy.wrap,
+  });
   const onLoginFailure = (f: LoginFailure) => eventing.loginFailed(f);
   const auth = await composeAuth({ config, meta, access, onLoginFailure });
   const version = o.version ?? '0.0.0';
@@ -75,7 +85,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
   const admission = await composeAdmission({ config, registry, supplyChain, eventing });
   const plugins: FastifyPluginAsync[] = [...auth.plugins, api, ...(admission ? [admission] : [])];
   const warn = (err: unknown) => log.warn({ err }, 'rate limits unavailable; letting pulls through');
-  const { app } = await buildApp({
+  const { app, metrics } = await buildApp({
     registry,
     logger: log,
     maxManifestBytes: config.limits.maxManifestBytes,
@@ -89,6 +99,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     storageUsedBytes: () => meta.blobs.totalBytes(),
     ...(o.https ? { https: o.https } : {}),
   });
+  proxy.registerMetrics(metrics);
   eventing.start();
   return {
     app,

@@ -17,8 +17,11 @@ export function composeRegistry(o: {
   meta: MetaStore;
   access: AccessService;
   eventing: Eventing;
+  /** Proxy cache projects (compose/proxy.ts), over the undecorated registry. */
+  proxy?: (registry: Registry) => Registry;
 }): { registry: Registry; supplyChain: SupplyChain } {
   const { config, blobs, meta, access, eventing } = o;
+  const proxied = o.proxy ?? ((registry: Registry) => registry);
   const quota = new QuotaPolicy({
     usage: meta.usage,
     quotaFor: async (project) => (await access.findProject(project))?.quotaBytes ?? null,
@@ -43,14 +46,16 @@ export function composeRegistry(o: {
   const admission = combineAdmissions(autoCreateProjects(access), quota, supplyChain.provenanceAtPush);
   const registry = eventing.decorate(
     supplyChain.track(
-      createRegistry({
-        blobs,
-        meta,
-        maxManifestBytes: config.limits.maxManifestBytes,
-        manifestCacheTtlMs: config.cache.manifestTtlSeconds * 1000,
-        manifestCacheEntries: config.cache.manifestEntries,
-        admission: eventing.decorateAdmission(admission),
-      }),
+      proxied(
+        createRegistry({
+          blobs,
+          meta,
+          maxManifestBytes: config.limits.maxManifestBytes,
+          manifestCacheTtlMs: config.cache.manifestTtlSeconds * 1000,
+          manifestCacheEntries: config.cache.manifestEntries,
+          admission: eventing.decorateAdmission(admission),
+        }),
+      ),
     ),
   );
   return { registry, supplyChain };

@@ -110,6 +110,26 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    proxy: Type.Object(
+      {
+        freshnessSeconds: Type.Integer({
+          minimum: 0,
+          default: 60,
+          description:
+            'a proxied tag checked upstream this recently is served without asking again; 0: every pull',
+        }),
+        checkTimeoutMs: Type.Integer({
+          minimum: 100,
+          default: 2500,
+          description: 'how long a freshness HEAD may take before the cached copy is served instead',
+        }),
+        fetchTimeoutSeconds: Seconds(
+          30,
+          'how long a manifest fetch, or a blob fetch until its headers, may take',
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     limits: Type.Object(
       {
         maxManifestBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),

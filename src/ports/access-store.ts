@@ -11,7 +11,21 @@ export interface ProjectRecord {
   pullRatePerMinute: number | null;
   /** Signed-only pulls and provenance at push (services/supplychain); off by default. */
   supplyChain: SupplyChainSettings;
+  /** Set: a proxy cache of an upstream registry (services/proxy), read-only to clients. */
+  proxy: ProxySettings | null;
   createdAt: Date;
+}
+
+/** A proxy cache project's upstream, as stored (the password sealed, never in clear). */
+export interface ProxySettings {
+  /** The upstream registry's origin: `https://registry-1.docker.io`, `http://10.0.0.5:5000`. */
+  upstream: string;
+  /** Put before the path under the project (`proxy/app` → `<prefix>/app` upstream); null: none. */
+  repositoryPrefix: string | null;
+  /** Upstream login; null: anonymous. */
+  username: string | null;
+  /** The upstream password sealed by services/secrets (bound to the project name); null: none. */
+  sealedPassword: string | null;
 }
 
 /** A project's supply-chain rules, enforced by the registry (services/supplychain/README.md). */
@@ -87,9 +101,12 @@ export interface SigningKeyRecord {
  */
 export interface AccessStore {
   projects: {
-    /** `supplyChain` defaults to NO_SUPPLY_CHAIN_RULES. */
+    /** `supplyChain` defaults to NO_SUPPLY_CHAIN_RULES, `proxy` to null. */
     create(
-      p: Omit<ProjectRecord, 'id' | 'createdAt' | 'supplyChain'> & { supplyChain?: SupplyChainSettings },
+      p: Omit<ProjectRecord, 'id' | 'createdAt' | 'supplyChain' | 'proxy'> & {
+        supplyChain?: SupplyChainSettings;
+        proxy?: ProxySettings | null;
+      },
     ): Promise<ProjectRecord>;
     get(name: string): Promise<ProjectRecord | undefined>;
     getById(id: number): Promise<ProjectRecord | undefined>;
@@ -97,7 +114,9 @@ export interface AccessStore {
     list(page: { last?: string; n: number; public?: boolean }): Promise<ProjectRecord[]>;
     update(
       name: string,
-      patch: Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute' | 'supplyChain'>>,
+      patch: Partial<
+        Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute' | 'supplyChain' | 'proxy'>
+      >,
     ): Promise<ProjectRecord | undefined>;
     /** Deletes the project row (members and project robots go with it). Returns false when absent. */
     delete(name: string): Promise<boolean>;

@@ -3,6 +3,7 @@ import { initialMigration } from './migrations/0001-initial.js';
 import { accessMigration } from './migrations/0002-access.js';
 import { eventsMigration } from './migrations/0003-events.js';
 import { supplyChainMigration } from './migrations/0004-supply-chain.js';
+import { proxyMigration } from './migrations/0008-proxy.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /** Every migration, in code (no directory scan, so this works the same from src/ and dist/). */
@@ -12,6 +13,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0002-access': accessMigration(dialect),
     '0003-events': eventsMigration(dialect),
     '0004-supply-chain': supplyChainMigration(dialect),
+    '0008-proxy': proxyMigration(dialect),
   };
 }
 

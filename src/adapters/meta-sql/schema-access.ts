@@ -28,6 +28,12 @@ export interface ProjectsTable {
   trusted_keys: Generated<string>;
   /** A tag glob; null: no provenance rule. */
   provenance_tag_pattern: string | null;
+  /** Proxy cache upstream origin (migrations/0008-proxy.ts); null: an ordinary project. */
+  proxy_upstream: string | null;
+  proxy_repository_prefix: string | null;
+  proxy_username: string | null;
+  /** Sealed (services/secrets), never clear text. */
+  proxy_password: string | null;
 }
 
 export interface UsersTable {

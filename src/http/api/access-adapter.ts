@@ -3,8 +3,15 @@ import { notFound } from '../../services/access/errors.js';
 import type { AccessService, Robot } from '../../services/access/index.js';
 import type { ManagementAccess, ProjectView, RobotView, UserView } from './access.js';
 
-function projectView({ id: _, ...view }: ProjectRecord): ProjectView {
-  return view;
+function projectView({ id: _, proxy, ...view }: ProjectRecord): ProjectView {
+  return {
+    ...view,
+    proxy: proxy && {
+      upstream: proxy.upstream,
+      repositoryPrefix: proxy.repositoryPrefix,
+      credentials: proxy.username === null ? null : { username: proxy.username },
+    },
+  };
 }
 
 function userView({ id: _, ...view }: Omit<UserRecord, 'passwordHash' | 'passwordSalt'>): UserView {

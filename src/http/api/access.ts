@@ -6,8 +6,19 @@ import type {
   UserRecord,
 } from '../../ports/access-store.js';
 import type { Principal, ProjectAction, RobotPermission, Role } from '../../services/access/principal.js';
+import type { ProxyInput } from '../../services/proxy/settings.js';
 
-export type ProjectView = Omit<ProjectRecord, 'id'>;
+/** A proxy setting as the API shows it: the upstream login's name, never its password. */
+export interface ProxyView {
+  upstream: string;
+  repositoryPrefix: string | null;
+  credentials: { username: string } | null;
+}
+
+export type ProjectView = Omit<ProjectRecord, 'id' | 'proxy'> & { proxy: ProxyView | null };
+export type NewProjectInput = Omit<ProjectView, 'createdAt' | 'supplyChain' | 'proxy'> & {
+  proxy?: ProxyInput | null;
+};
 export type UserView = Omit<UserRecord, 'id' | 'passwordHash' | 'passwordSalt'>;
 export type MemberView = Pick<MemberRecord, 'username' | 'role'>;
 export type RobotView = Omit<RobotRecord, 'id' | 'projectId' | 'secretHash' | 'secretSalt'> & {
@@ -23,6 +34,8 @@ export interface Paging {
 export type ProjectPatch = Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>> & {
   /** Merged into the project's current supply-chain rules. */
   supplyChain?: Partial<SupplyChainSettings>;
+  /** Replaces the proxy setting; null: no longer a proxy. */
+  proxy?: ProxyInput | null;
 };
 export type UserPatch = Partial<Pick<UserRecord, 'admin' | 'disabled' | 'email'>> & { password?: string };
 export type RobotPatch = Partial<Pick<RobotRecord, 'description' | 'permissions' | 'disabled' | 'expiresAt'>>;
@@ -51,7 +64,7 @@ export interface ManagementAccess {
     /** Every project, by name after `last`. */
     list(page: Paging): Promise<ProjectView[]>;
     get(name: string): Promise<ProjectView | undefined>;
-    create(p: Omit<ProjectView, 'createdAt' | 'supplyChain'>): Promise<ProjectView>;
+    create(p: NewProjectInput): Promise<ProjectView>;
     update(name: string, patch: ProjectPatch): Promise<ProjectView>;
     delete(name: string): Promise<void>;
   };

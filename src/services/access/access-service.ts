@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AccessStore, MemberRecord, ProjectRecord } from '../../ports/access-store.js';
+import type { SecretBox } from '../secrets/index.js';
 import { AccessContext, type CacheOptions } from './context.js';
 import { Authenticator } from './credentials.js';
 import { Decisions } from './decisions.js';
@@ -15,6 +16,8 @@ export interface AccessServiceOptions {
   /** Operational messages (never a password or secret). */
   log?: (msg: string) => void;
   cache?: CacheOptions;
+  /** Seals upstream credentials of proxy cache projects; absent: proxies may only be anonymous. */
+  secrets?: SecretBox;
 }
 
 export const BOOTSTRAP_ADMIN = 'admin';
@@ -38,7 +41,7 @@ export class AccessService {
     this.ctx = new AccessContext(options.store, options.log ?? (() => {}), options.cache);
     this.auth = new Authenticator(this.ctx);
     this.decisions = new Decisions(this.ctx);
-    this.projects = new ProjectAdmin(this.ctx);
+    this.projects = new ProjectAdmin(this.ctx, options.secrets);
     this.users = new UserAdmin(this.ctx);
     this.members = new MemberAdmin(this.ctx, this.projects, this.users);
     this.robots = new RobotAdmin(this.ctx, this.projects);

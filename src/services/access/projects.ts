@@ -1,4 +1,11 @@
-import { ConflictError, type ProjectRecord, type SupplyChainSettings } from '../../ports/access-store.js';
+import {
+  ConflictError,
+  type ProjectRecord,
+  type ProxySettings,
+  type SupplyChainSettings,
+} from '../../ports/access-store.js';
+import { checkProxySettings, type ProxyInput, ProxySettingsError } from '../proxy/settings.js';
+import type { SecretBox } from '../secrets/index.js';
 import { checkSupplyChainSettings, SettingsError } from '../supplychain/settings.js';
 import type { AccessContext } from './context.js';
 import { AccessError, invalid, isAccessError, notFound } from './errors.js';
@@ -12,11 +19,15 @@ export interface NewProject {
   quotaBytes?: number | null;
   /** Pulls per minute for the whole project; null or omitted: unlimited. */
   pullRatePerMinute?: number | null;
+  /** A proxy cache of this upstream (services/proxy); omitted or null: an ordinary project. */
+  proxy?: ProxyInput | null;
 }
 
 export type ProjectPatch = Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute'>> & {
   /** Merged into the current rules; the result is checked as a whole (see checkSupplyChainSettings). */
   supplyChain?: Partial<SupplyChainSettings>;
+  /** Replaces the proxy setting (credentials omitted: kept for the same upstream); null: no proxy. */
+  proxy?: ProxyInput | null;
 };
 
 export interface Page {
@@ -44,17 +55,23 @@ function checkSettings(p: ProjectPatch): void {
 
 /** Projects: create (validated names), read, change settings, delete. */
 export class ProjectAdmin {
-  constructor(private readonly ctx: AccessContext) {}
+  /** `secrets` seals proxy credentials; without it a project may proxy only anonymously. */
+  constructor(
+    private readonly ctx: AccessContext,
+    private readonly secrets?: SecretBox,
+  ) {}
 
   async create(p: NewProject): Promise<ProjectRecord> {
     checkProjectName(p.name);
     checkSettings(p);
+    const proxy = p.proxy ? this.proxy(p.name, p.proxy, null) : null;
     try {
       const created = await this.ctx.store.projects.create({
         name: p.name,
         public: p.public ?? false,
         quotaBytes: p.quotaBytes ?? null,
         pullRatePerMinute: p.pullRatePerMinute ?? null,
+        proxy,
       });
       this.ctx.log(`access: project '${p.name}' created`);
       return created;
@@ -95,16 +112,29 @@ export class ProjectAdmin {
     return this.ctx.store.projects.list(storePage(page));
   }
 
-  async update(name: string, { supplyChain, ...patch }: ProjectPatch): Promise<ProjectRecord> {
+  async update(name: string, { supplyChain, proxy, ...patch }: ProjectPatch): Promise<ProjectRecord> {
     checkSettings(patch);
     const rules = supplyChain && (await this.supplyChain(name, supplyChain));
+    const upstream =
+      proxy === undefined ? undefined : proxy && this.proxy(name, proxy, (await this.require(name)).proxy);
     const updated = await this.ctx.store.projects.update(name, {
       ...patch,
       ...(rules ? { supplyChain: rules } : {}),
+      ...(upstream !== undefined ? { proxy: upstream } : {}),
     });
     this.ctx.projectChanged(name);
     if (!updated) throw notFound('project', name);
     return updated;
+  }
+
+  /** A proxy setting checked, its password sealed for the project (INVALID names the field). */
+  private proxy(name: string, input: ProxyInput, current: ProxySettings | null): ProxySettings {
+    try {
+      return checkProxySettings(input, current, name, this.secrets);
+    } catch (err) {
+      if (err instanceof ProxySettingsError) throw invalid(err.message);
+      throw err;
+    }
   }
 
   /** The project's rules with `patch` applied, checked (INVALID names the failing field). */

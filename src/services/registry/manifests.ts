@@ -70,11 +70,17 @@ export class ManifestService {
     return found;
   }
 
+  /**
+   * Validates and stores a manifest (under a tag, or by digest). With `contentPending` (a proxy cache
+   * storing what its upstream served) the referenced blobs and child manifests need not be present
+   * yet: they are fetched when first pulled, so the presence check is skipped.
+   */
   async put(
     repo: string,
     reference: string,
     contentType: string | undefined,
     body: Buffer,
+    opts: { contentPending?: boolean } = {},
   ): Promise<PutManifestResult> {
     assertRepositoryName(repo);
     if (body.length > this.deps.maxManifestBytes) {
@@ -95,11 +101,13 @@ export class ManifestService {
     }
     const parsed = parseManifest(body, contentType);
     const r = await this.deps.meta.repos.ensure(repo);
-    const missing = await this.deps.meta.manifests.missing(
-      r.id,
-      parsed.blobs.map((b) => b.digest),
-      parsed.manifests.map((m) => m.digest),
-    );
+    const missing = opts.contentPending
+      ? []
+      : await this.deps.meta.manifests.missing(
+          r.id,
+          parsed.blobs.map((b) => b.digest),
+          parsed.manifests.map((m) => m.digest),
+        );
     if (missing.length > 0) {
       throw new RegistryError('MANIFEST_BLOB_UNKNOWN', undefined, {
         detail: { missing: missing.slice(0, 50) },

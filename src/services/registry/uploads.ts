@@ -53,11 +53,24 @@ export class UploadService {
   ): Promise<{ digest: Digest; size: number } | undefined> {
     assertRepositoryName(repo);
     assertRepositoryName(from);
-    const blob = await this.deps.meta.blobs.getLinked(from, digest);
+    return this.link(repo, await this.deps.meta.blobs.getLinked(from, digest));
+  }
+
+  /**
+   * Links a blob the registry stores (whichever repository holds it) into `repo`; undefined when it is
+   * not stored. Only for callers that established the right to it otherwise: a proxy cache whose
+   * upstream has just said the blob is in the repository it mirrors.
+   */
+  async linkStored(repo: string, digest: Digest): Promise<{ digest: Digest; size: number } | undefined> {
+    assertRepositoryName(repo);
+    return this.link(repo, await this.deps.meta.blobs.get(digest));
+  }
+
+  private async link(repo: string, blob: { digest: Digest; size: number } | undefined) {
     if (!blob) return undefined;
     await this.deps.admission?.beforeLinkBlob?.(repo, blob);
     const r = await this.deps.meta.repos.ensure(repo);
-    await this.deps.meta.blobs.link(r.id, digest);
+    await this.deps.meta.blobs.link(r.id, blob.digest);
     return blob;
   }
 

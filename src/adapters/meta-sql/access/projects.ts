@@ -4,11 +4,12 @@ import {
   ConflictError,
   NO_SUPPLY_CHAIN_RULES,
   type ProjectRecord,
+  type ProxySettings,
   type SupplyChainSettings,
 } from '../../../ports/access-store.js';
 import type { Database } from '../schema.js';
 import type { ProjectsTable } from '../schema-access.js';
-import { bit, supplyChainColumns, toProject } from './rows.js';
+import { bit, proxyColumns, supplyChainColumns, toProject } from './rows.js';
 
 type Projects = AccessStore['projects'];
 
@@ -16,7 +17,10 @@ export class SqlProjects implements Projects {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(
-    p: Omit<ProjectRecord, 'id' | 'createdAt' | 'supplyChain'> & { supplyChain?: SupplyChainSettings },
+    p: Omit<ProjectRecord, 'id' | 'createdAt' | 'supplyChain' | 'proxy'> & {
+      supplyChain?: SupplyChainSettings;
+      proxy?: ProxySettings | null;
+    },
   ): Promise<ProjectRecord> {
     const row = await this.db
       .insertInto('projects')
@@ -26,6 +30,7 @@ export class SqlProjects implements Projects {
         quota_bytes: p.quotaBytes,
         pull_rate_per_minute: p.pullRatePerMinute,
         ...supplyChainColumns(p.supplyChain ?? NO_SUPPLY_CHAIN_RULES),
+        ...proxyColumns(p.proxy ?? null),
         created_at: Date.now(),
       })
       .onConflict((oc) => oc.column('name').doNothing())
@@ -59,9 +64,14 @@ export class SqlProjects implements Projects {
 
   async update(
     name: string,
-    patch: Partial<Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute' | 'supplyChain'>>,
+    patch: Partial<
+      Pick<ProjectRecord, 'public' | 'quotaBytes' | 'pullRatePerMinute' | 'supplyChain' | 'proxy'>
+    >,
   ): Promise<ProjectRecord | undefined> {
-    const set: Updateable<ProjectsTable> = patch.supplyChain ? supplyChainColumns(patch.supplyChain) : {};
+    const set: Updateable<ProjectsTable> = {
+      ...(patch.supplyChain ? supplyChainColumns(patch.supplyChain) : {}),
+      ...(patch.proxy !== undefined ? proxyColumns(patch.proxy) : {}),
+    };
     if (patch.public !== undefined) set.public = bit(patch.public);
     if (patch.quotaBytes !== undefined) set.quota_bytes = patch.quotaBytes;
     if (patch.pullRatePerMinute !== undefined) set.pull_rate_per_minute = patch.pullRatePerMinute;

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type {
   ProjectRecord,
+  ProxySettings,
   RobotRecord,
   SigningKeyRecord,
   SupplyChainSettings,
@@ -27,6 +28,15 @@ export function toProject(r: Selectable<ProjectsTable>): ProjectRecord {
       trustedKeys: JSON.parse(r.trusted_keys) as string[],
       provenanceTagPattern: r.provenance_tag_pattern,
     },
+    proxy:
+      r.proxy_upstream === null
+        ? null
+        : {
+            upstream: r.proxy_upstream,
+            repositoryPrefix: r.proxy_repository_prefix,
+            username: r.proxy_username,
+            sealedPassword: r.proxy_password,
+          },
     createdAt: new Date(Number(r.created_at)),
   };
 }
@@ -37,6 +47,16 @@ export function supplyChainColumns(s: SupplyChainSettings) {
     require_signed: bit(s.requireSigned),
     trusted_keys: JSON.stringify(s.trustedKeys),
     provenance_tag_pattern: s.provenanceTagPattern,
+  };
+}
+
+/** The proxy columns of a project row (all null for an ordinary project). */
+export function proxyColumns(p: ProxySettings | null) {
+  return {
+    proxy_upstream: p?.upstream ?? null,
+    proxy_repository_prefix: p?.repositoryPrefix ?? null,
+    proxy_username: p?.username ?? null,
+    proxy_password: p?.sealedPassword ?? null,
   };
 }
 

@@ -5,7 +5,7 @@ import type { ApiApp, ApiContext } from '../context.js';
 import { conflict, notFound } from '../errors.js';
 import { type PageParams, PageQuery, page, probe } from '../pagination.js';
 import { isAdmin, projectActions, requireAdmin } from '../permissions.js';
-import { Project, ProjectParams, SupplyChainPatch } from '../schemas/access.js';
+import { Project, ProjectParams, ProxyInput, SupplyChainPatch } from '../schemas/access.js';
 import { errors, NoContent, Nullable, ProjectName, Strict } from '../schemas/common.js';
 
 const tags = ['projects'];
@@ -16,6 +16,7 @@ const ProjectPatch = Type.Object(
     quotaBytes: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
     pullRatePerMinute: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
     supplyChain: Type.Optional(SupplyChainPatch),
+    proxy: Type.Optional(ProxyInput),
   },
   { ...Strict, minProperties: 1 },
 );
@@ -26,6 +27,7 @@ const NewProject = Type.Object(
     public: Type.Optional(Type.Boolean({ default: false })),
     quotaBytes: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
     pullRatePerMinute: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    proxy: Type.Optional(ProxyInput),
   },
   Strict,
 );
@@ -66,6 +68,22 @@ async function emptyProject(ctx: ApiContext, project: string): Promise<void> {
   }
 }
 
+/** A proxy setting is a system admin's, and a project holding pushed content does not become a proxy. */
+async function assertMayProxy(
+  ctx: ApiContext,
+  principal: Principal,
+  project: string,
+  proxy: unknown,
+): Promise<void> {
+  requireAdmin(principal);
+  if (proxy === null || (await ctx.access.projects.get(project))?.proxy) return;
+  const repos = await ctx.catalog.repositories(project, { n: 1 });
+  if (repos.length > 0)
+    throw conflict(`project ${project} holds repositories; only an empty project may become a proxy cache`, {
+      repositories: repos.map((r) => r.name),
+    });
+}
+
 export async function projectRoutes(app: ApiApp, ctx: ApiContext): Promise<void> {
   app.get(
     '/projects',
@@ -103,6 +121,7 @@ export async function projectRoutes(app: ApiApp, ctx: ApiContext): Promise<void>
         public: b.public ?? false,
         quotaBytes: b.quotaBytes ?? null,
         pullRatePerMinute: b.pullRatePerMinute ?? null,
+        ...(b.proxy ? { proxy: b.proxy } : {}),
       });
       return reply.code(201).header('Location', `/api/v1/projects/${created.name}`).send(created);
     },
@@ -132,7 +151,8 @@ export async function projectRoutes(app: ApiApp, ctx: ApiContext): Promise<void>
     {
       schema: {
         operationId: 'updateProject',
-        summary: 'Change visibility, quota, pull rate limit or supply-chain rules (project admins)',
+        summary:
+          'Change visibility, quota, pull rate limit or supply-chain rules (project admins), or the proxy setting (system admins)',
         tags,
         params: ProjectParams,
         body: ProjectPatch,
@@ -140,8 +160,12 @@ export async function projectRoutes(app: ApiApp, ctx: ApiContext): Promise<void>
       },
     },
     async (req) => {
-      await projectActions(ctx.access, ctx.principal(req), req.params.project, 'manage');
-      return ctx.access.projects.update(req.params.project, req.body);
+      const { project } = req.params;
+      await projectActions(ctx.access, ctx.principal(req), project, 'manage');
+      // The server fetches from whatever upstream is set: only system admins choose one.
+      if (req.body.proxy !== undefined)
+        await assertMayProxy(ctx, ctx.principal(req), project, req.body.proxy);
+      return ctx.access.projects.update(project, req.body);
     },
   );
 

@@ -36,6 +36,72 @@ export const SupplyChainPatch = Type.Object(
   { ...Strict, minProperties: 1 },
 );
 
+const upstream = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description:
+    'The upstream registry origin: `https://registry-1.docker.io` (or `docker.io`), `http://10.0.0.5:5000`',
+});
+const repositoryPrefix = Nullable(
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description:
+      'Put before the path under the project upstream (`myorg`: `proxy/app` is `myorg/app`); null: none. ' +
+      'Docker Hub single names get `library/` either way',
+  }),
+);
+
+export const ProxySetting = Type.Object(
+  {
+    upstream,
+    repositoryPrefix,
+    credentials: Type.Union([Type.Object({ username: Type.String() }), Type.Null()], {
+      description: 'The upstream login (its password is never returned); null: anonymous',
+    }),
+  },
+  {
+    title: 'ProxySetting',
+    description: 'A proxy cache project: pulls fetch from the upstream and are cached',
+  },
+);
+
+/** A proxy setting in a request; the password is accepted here and never shown again. */
+export const ProxyInput = Type.Union(
+  [
+    Type.Object(
+      {
+        upstream,
+        repositoryPrefix: Type.Optional(repositoryPrefix),
+        credentials: Type.Optional(
+          Type.Union(
+            [
+              Type.Object(
+                {
+                  username: Type.String({ minLength: 1, maxLength: 255 }),
+                  password: Type.String({ minLength: 1, maxLength: 4096 }),
+                },
+                Strict,
+              ),
+              Type.Null(),
+            ],
+            {
+              description:
+                'Upstream login, stored sealed (AES-256-GCM). Omitted: kept while the upstream is unchanged; null: anonymous',
+            },
+          ),
+        ),
+      },
+      Strict,
+    ),
+    Type.Null(),
+  ],
+  {
+    description:
+      'Makes the project a read-only proxy cache of an upstream registry (system admins); null: not one',
+  },
+);
+
 export const Project = Type.Object(
   {
     name: ProjectName,
@@ -45,6 +111,7 @@ export const Project = Type.Object(
       Type.Integer({ minimum: 1, description: 'Pulls per minute; null: unlimited' }),
     ),
     supplyChain: SupplyChain,
+    proxy: Type.Union([ProxySetting, Type.Null()]),
     createdAt: DateTime(),
   },
   { title: 'Project' },

@@ -1,0 +1,1 @@
+export { SealedValueError, SecretBox } from './secret-box.js';
