@@ -1,4 +1,5 @@
 import type { Digest } from '../oci/digest.js';
+import type { TagTimes } from './lifecycle-store.js';
 
 /** A repository as the management API lists it. */
 export interface RepositorySummary {
@@ -35,7 +36,14 @@ export interface ArtifactSummary {
   tags: string[];
   /** Platforms of an index's children, from the index's descriptors; [] for single images. */
   platforms: Platform[];
+  /** The last push of this digest (a re-push counts). */
   pushedAt: Date;
+  /** The last GET of this manifest (written in batches, about a second late); null: never pulled. */
+  pulledAt: Date | null;
+  /** Its tags' push and pull times, by tag name (the same tags as `tags`). */
+  tagTimes: TagTimes[];
+  /** Its labels (`key` → `value`). */
+  labels: Record<string, string>;
 }
 
 export interface ReferrerSummary {
@@ -68,10 +76,14 @@ export interface CatalogStore {
   /** One repository; undefined when absent or without any manifest. */
   repository(name: string): Promise<RepositorySummary | undefined>;
   /**
-   * Listed artifacts of a repository, newest push first (ties by digest), after the artifact whose
-   * digest is `last`. Undefined when the repository does not exist.
+   * Listed artifacts of a repository by first push, newest first (ties by digest), after the artifact
+   * whose digest is `last`, only those carrying `label` (its key, with that value when given).
+   * Undefined when the repository does not exist.
    */
-  artifacts(repository: string, q: { last?: string; n: number }): Promise<ArtifactSummary[] | undefined>;
+  artifacts(
+    repository: string,
+    q: { last?: string; n: number; label?: { key: string; value?: string } },
+  ): Promise<ArtifactSummary[] | undefined>;
   /** One manifest by digest or tag, attached or not, with its referrers. */
   artifact(repository: string, reference: string): Promise<ArtifactDetail | undefined>;
   /** Every manifest digest stored in a repository (for deleting it). */

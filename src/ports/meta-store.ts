@@ -2,6 +2,15 @@ import type { Digest } from '../oci/digest.js';
 import type { AccessStore } from './access-store.js';
 import type { CatalogStore } from './catalog-store.js';
 import type { EventStore } from './event-store.js';
+import type { GcStore } from './gc-store.js';
+import type {
+  ActivityStore,
+  Actor,
+  ImmutabilityStore,
+  LabelStore,
+  TagHistoryEntry,
+} from './lifecycle-store.js';
+import type { ReplicationStore } from './replication-store.js';
 import type { UsageStore } from './usage-store.js';
 
 export interface Repository {
@@ -68,8 +77,20 @@ export interface BlobMetaStore {
   record(digest: Digest, size: number): Promise<void>;
   /** A blob known to the registry, whatever repository holds it. */
   get(digest: Digest): Promise<{ digest: Digest; size: number } | undefined>;
-  /** Makes a recorded blob visible in a repository; idempotent. */
-  link(repoId: number, digest: Digest): Promise<void>;
+  /**
+   * Makes a recorded blob visible in a repository; idempotent (a link made again counts as new for
+   * garbage collection's grace period). Holds the digest's lock (see {@link store}); false when the
+   * blob is not recorded (garbage collection took it since the caller looked).
+   */
+  link(repoId: number, digest: Digest): Promise<boolean>;
+  /**
+   * Stores a blob and links it, safely against a concurrent garbage collection: `place` (which
+   * puts the verified file in the blob store: BlobUpload.commit) runs while the digest's lock is
+   * held, and the row and the link are written before it is released. GC deletes a row, and then
+   * its file, only under that lock, so it can neither remove a file just placed under a row nor
+   * delete the row between the record and the link.
+   */
+  store(repoId: number, digest: Digest, place: () => Promise<{ size: number }>): Promise<{ digest: Digest; size: number }>;
   /** A blob as seen from a repository (by name): undefined unless linked there. One query. */
   getLinked(repoName: string, digest: Digest): Promise<{ digest: Digest; size: number } | undefined>;
   /** Removes the repository link. Returns false when there was none. */
@@ -78,25 +99,67 @@ export interface BlobMetaStore {
   totalBytes(): Promise<number>;
 }
 
+/**
+ * A tag write's conditions: who makes it (recorded in the tag's history) and, optionally, what the
+ * tag must point at when the write happens (compare-and-set, so a check made before the write holds).
+ */
+export interface TagWrite {
+  /** Recorded in the tag history; default `system`. */
+  actor?: Actor;
+  /** The digest the tag must point at now; null: it must not exist. Else {@link TagChangedError}. */
+  expect?: Digest | null;
+}
+
+/** Blobs a manifest write required were not linked in the repository (any more); nothing was written. */
+export class MissingBlobsError extends Error {
+  constructor(readonly digests: Digest[]) {
+    super(`blobs not linked: ${digests.slice(0, 5).join(', ')}`);
+    this.name = 'MissingBlobsError';
+  }
+}
+
+/** A tag (or a manifest's set of tags) changed between a caller's check and its write; nothing was written. */
+export class TagChangedError extends Error {
+  constructor(tag: string) {
+    super(`tag ${tag} changed concurrently`);
+    this.name = 'TagChangedError';
+  }
+}
+
 export interface ManifestStore {
   /**
    * Stores a manifest with its reference edges in one transaction (insert-or-ignore: pushing the
-   * same digest twice is fine and keeps the first row). Optionally points `tag` at it in the same
-   * transaction, returning the digest the tag pointed at before (undefined if new or unchanged).
+   * same digest twice is fine and keeps the first row, its push time raised to now). Optionally
+   * points `tag` at it in the same transaction, recording the creation or move in the tag's history
+   * and setting the tag's push time, and returns the digest the tag pointed at before (undefined if
+   * new or unchanged). `write.expect` makes the tag write conditional (see {@link TagWrite}).
+   * `linked`: blobs that must be linked in the repository, checked (and on PostgreSQL share-locked)
+   * in the transaction so garbage collection cannot unlink them in between; else
+   * {@link MissingBlobsError} and nothing is written.
    */
   put(
     repoId: number,
     manifest: ManifestRecord,
     refs: ManifestRef[],
     tag?: string,
+    write?: TagWrite,
+    linked?: readonly Digest[],
   ): Promise<{ previousTagDigest: Digest | undefined }>;
   /** One indexed query joining repositories, tags and manifests. */
   getByTag(repoName: string, tag: string): Promise<ManifestRecord | undefined>;
   getByDigest(repoName: string, digest: Digest): Promise<ManifestRecord | undefined>;
   /** Of the given digests, those not present in the repository (blobs: linked; manifests: stored). */
   missing(repoId: number, blobs: Digest[], manifests: Digest[]): Promise<Digest[]>;
-  /** Deletes the manifest, its edges and every tag pointing at it. Returns the deleted tags, or undefined if absent. */
-  delete(repoId: number, digest: Digest): Promise<string[] | undefined>;
+  /**
+   * Deletes the manifest, its edges, its labels and every tag pointing at it (each tag's deletion
+   * recorded in its history, by `o.actor`). Returns the deleted tags, or undefined if absent. With
+   * `o.expectTags`, throws {@link TagChangedError} (deleting nothing) unless exactly those tags went.
+   */
+  delete(
+    repoId: number,
+    digest: Digest,
+    o?: { actor?: Actor; expectTags?: readonly string[] },
+  ): Promise<string[] | undefined>;
   /** Manifests in the repository whose subject is `subject`, optionally filtered by artifactType. */
   referrers(repoId: number, subject: Digest, artifactType?: string): Promise<ReferrerRecord[]>;
   /** Manifests in the repository that list `child` among their manifests (the indexes holding it), by digest. */
@@ -106,8 +169,24 @@ export interface ManifestStore {
 export interface TagStore {
   /** Tag names of a repository in lexical order; undefined when the repository does not exist. */
   list(repoName: string, page: Page): Promise<string[] | undefined>;
-  /** Removes a tag. Returns false when there was none. */
-  delete(repoId: number, tag: string): Promise<boolean>;
+  /** What a tag points at, and that manifest's subject (null: not a referrer). */
+  get(repoId: number, tag: string): Promise<{ digest: Digest; subject: Digest | null } | undefined>;
+  /** The tags pointing at a manifest, in lexical order. */
+  pointingAt(repoId: number, digest: Digest): Promise<string[]>;
+  /**
+   * Removes a tag, recording the deletion in its history (by `o.actor`). Returns false when there
+   * was none. With `o.expect`, throws {@link TagChangedError} if the tag points elsewhere.
+   */
+  delete(repoId: number, tag: string, o?: { actor?: Actor; expect?: Digest }): Promise<boolean>;
+  /**
+   * A tag's history (creations, moves, deletions), newest first, entries with an id below
+   * `page.before` when given; undefined when the repository does not exist. Kept after the tag is gone.
+   */
+  history(
+    repoName: string,
+    tag: string,
+    page: { before?: number; n: number },
+  ): Promise<TagHistoryEntry[] | undefined>;
 }
 
 export interface UploadStore {
@@ -134,8 +213,18 @@ export interface MetaStore {
   readonly access: AccessStore;
   readonly events: EventStore;
   readonly usage: UsageStore;
+  /** Replication policies, executions and resumable uploads. */
+  readonly replication: ReplicationStore;
   /** Read-only listings for the management API. */
   readonly catalog: CatalogStore;
+  /** Labels on artifacts (`key=value`), and the artifacts carrying one. */
+  readonly labels: LabelStore;
+  /** Per-project tag immutability rules. */
+  readonly immutability: ImmutabilityStore;
+  /** Push and pull times of manifests and tags (pull times written in batches). */
+  readonly activity: ActivityStore;
+  /** Garbage collection's queries and its run history. */
+  readonly gc: GcStore;
   /** Checks the database answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -12,6 +12,8 @@ export interface ArtifactRow {
   size: number | string;
   body: Buffer | Uint8Array;
   created_at: number | string;
+  pushed_at: number | string;
+  pulled_at: number | string | null;
 }
 
 /** Digests per statement: far below both dialects' bind parameter limits. */

@@ -8,6 +8,7 @@ import type {
   RepositorySummary,
 } from '../../ports/catalog-store.js';
 import { type ArtifactRow, artifactSizes, platformsOf } from './catalog-artifacts.js';
+import { artifactExtras } from './catalog-extras.js';
 import type { Database } from './schema.js';
 import { inProject } from './usage.js';
 
@@ -122,7 +123,23 @@ const ARTIFACT_COLUMNS = [
   'manifests.size',
   'manifests.body',
   'manifests.created_at',
+  'manifests.pushed_at',
+  'manifests.pulled_at',
 ] as const;
+
+/** Manifests carrying the label (correlated on `manifests`). */
+function labeled(eb: ManifestEb, label: { key: string; value?: string }) {
+  const { value } = label;
+  return eb.exists(
+    eb
+      .selectFrom('artifact_labels as al')
+      .select('al.key')
+      .whereRef('al.repo_id', '=', 'manifests.repo_id')
+      .whereRef('al.manifest_digest', '=', 'manifests.digest')
+      .where('al.key', '=', label.key)
+      .$if(value !== undefined, (s) => s.where('al.value', '=', value ?? '')),
+  );
+}
 
 /** The management API's read queries; the same Kysely queries on SQLite and PostgreSQL. */
 export class SqlCatalogStore implements CatalogStore {
@@ -160,16 +177,18 @@ export class SqlCatalogStore implements CatalogStore {
 
   async artifacts(
     repository: string,
-    q: { last?: string; n: number },
+    q: { last?: string; n: number; label?: { key: string; value?: string } },
   ): Promise<ArtifactSummary[] | undefined> {
     const repo = await this.repoId(repository);
     if (repo === undefined) return undefined;
     const after = q.last === undefined ? undefined : await this.pushedAt(repo, q.last);
+    const { label } = q;
     const rows = await this.db
       .selectFrom('manifests')
       .select(ARTIFACT_COLUMNS)
       .where('manifests.repo_id', '=', repo)
       .where((eb) => listed(eb))
+      .$if(label !== undefined, (s) => s.where((eb) => labeled(eb, label ?? { key: '' })))
       .$if(after !== undefined, (s) =>
         s.where((eb) =>
           eb.or([
@@ -216,25 +235,28 @@ export class SqlCatalogStore implements CatalogStore {
 
   private async summarize(repo: number, rows: ArtifactRow[]): Promise<ArtifactSummary[]> {
     if (rows.length === 0) return [];
-    const digests = rows.map((r) => r.digest);
-    const tags = await this.db
-      .selectFrom('tags')
-      .select(['manifest_digest', 'name'])
-      .where('repo_id', '=', repo)
-      .where('manifest_digest', 'in', digests)
-      .orderBy('name')
-      .execute();
+    const extras = await artifactExtras(
+      this.db,
+      repo,
+      rows.map((r) => r.digest),
+    );
     const sizes = await artifactSizes(this.db, repo, rows);
-    return rows.map((r) => ({
-      digest: r.digest,
-      mediaType: r.media_type,
-      artifactType: r.artifact_type,
-      subject: r.subject,
-      size: sizes.get(r.digest) ?? Number(r.size),
-      tags: tags.filter((t) => t.manifest_digest === r.digest).map((t) => t.name),
-      platforms: platformsOf(r),
-      pushedAt: new Date(Number(r.created_at)),
-    }));
+    return rows.map((r) => {
+      const tagTimes = extras.tags.get(r.digest) ?? [];
+      return {
+        digest: r.digest,
+        mediaType: r.media_type,
+        artifactType: r.artifact_type,
+        subject: r.subject,
+        size: sizes.get(r.digest) ?? Number(r.size),
+        tags: tagTimes.map((t) => t.name),
+        platforms: platformsOf(r),
+        pushedAt: new Date(Number(r.pushed_at)),
+        pulledAt: r.pulled_at === null ? null : new Date(Number(r.pulled_at)),
+        tagTimes,
+        labels: extras.labels.get(r.digest) ?? {},
+      };
+    });
   }
 
   private async referrers(repo: number, subject: Digest): Promise<ReferrerSummary[]> {

@@ -1,8 +1,18 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Digest } from '../../oci/digest.js';
-import type { ManifestRecord, ManifestRef, ManifestStore, ReferrerRecord } from '../../ports/meta-store.js';
+import type { Actor } from '../../ports/lifecycle-store.js';
+import {
+  type ManifestRecord,
+  type ManifestRef,
+  type ManifestStore,
+  type ReferrerRecord,
+  TagChangedError,
+  type TagWrite,
+} from '../../ports/meta-store.js';
+import { requireLinked } from './blobs.js';
 import { PreparedQuery } from './prepared.js';
-import type { Database } from './schema.js';
+import type { Database, SqlDialect } from './schema.js';
+import { recordTagChanges } from './tag-history.js';
 
 /** Rows per multi-row statement: far below SQLite's 32766 and PostgreSQL's 65535 bind parameters. */
 const CHUNK = 500;
@@ -43,7 +53,10 @@ export class SqlManifestStore implements ManifestStore {
   private readonly byTag: PreparedQuery<ManifestRow>;
   private readonly byDigest: PreparedQuery<ManifestRow>;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {
     this.byTag = new PreparedQuery('manifest_by_tag', 2, (repoName, tag) =>
       db
         .selectFrom('repositories as r')
@@ -70,12 +83,18 @@ export class SqlManifestStore implements ManifestStore {
     manifest: ManifestRecord,
     refs: ManifestRef[],
     tag?: string,
+    write: TagWrite = {},
+    linked: readonly Digest[] = [],
   ): Promise<{ previousTagDigest: Digest | undefined }> {
     return this.db.transaction().execute(async (trx) => {
-      await insertManifest(trx, repoId, manifest);
+      await requireLinked(trx, this.dialect, repoId, linked);
+      const now = Date.now();
+      await insertManifest(trx, repoId, manifest, now);
       await insertRefs(trx, repoId, manifest.digest, refs);
       const previousTagDigest =
-        tag === undefined ? undefined : await pointTag(trx, repoId, tag, manifest.digest);
+        tag === undefined
+          ? undefined
+          : await pointTag(trx, { repoId, tag, digest: manifest.digest, now, ...write });
       return { previousTagDigest };
     });
   }
@@ -104,14 +123,20 @@ export class SqlManifestStore implements ManifestStore {
     return [...new Set([...missingBlobs, ...missingManifests])];
   }
 
-  async delete(repoId: number, digest: Digest): Promise<string[] | undefined> {
+  async delete(
+    repoId: number,
+    digest: Digest,
+    o: { actor?: Actor; expectTags?: readonly string[] } = {},
+  ): Promise<string[] | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const tags = await trx
+      const deleted = await trx
         .deleteFrom('tags')
         .where('repo_id', '=', repoId)
         .where('manifest_digest', '=', digest)
         .returning('name')
         .execute();
+      const tags = deleted.map((t) => t.name).sort();
+      if (o.expectTags && !sameNames(tags, o.expectTags)) throw new TagChangedError(tags.join(', '));
       await trx
         .deleteFrom('manifest_refs')
         .where('repo_id', '=', repoId)
@@ -123,7 +148,14 @@ export class SqlManifestStore implements ManifestStore {
         .where('digest', '=', digest)
         .executeTakeFirst();
       if (gone.numDeletedRows === 0n) return undefined;
-      return tags.map((t) => t.name).sort();
+      // Labels go by cascade; each tag's deletion is history.
+      const at = Date.now();
+      const change = { repoId, action: 'deleted' as const, from: digest, to: null, actor: o.actor, at };
+      await recordTagChanges(
+        trx,
+        tags.map((tag) => ({ ...change, tag })),
+      );
+      return tags;
     });
   }
 
@@ -189,7 +221,13 @@ function toRecord(row: ManifestRow): ManifestRecord {
   };
 }
 
-async function insertManifest(trx: Transaction<Database>, repoId: number, m: ManifestRecord): Promise<void> {
+/** Inserts the manifest, or (pushed again) keeps the first row and raises its push time. */
+async function insertManifest(
+  trx: Transaction<Database>,
+  repoId: number,
+  m: ManifestRecord,
+  now: number,
+): Promise<void> {
   await trx
     .insertInto('manifests')
     .values({
@@ -201,9 +239,10 @@ async function insertManifest(trx: Transaction<Database>, repoId: number, m: Man
       size: m.size,
       body: m.body,
       annotations: m.annotations,
-      created_at: Date.now(),
+      created_at: now,
+      pushed_at: now,
     })
-    .onConflict((oc) => oc.columns(['repo_id', 'digest']).doNothing())
+    .onConflict((oc) => oc.columns(['repo_id', 'digest']).doUpdateSet({ pushed_at: now }))
     .execute();
 }
 
@@ -224,34 +263,58 @@ async function insertRefs(
   }
 }
 
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  const want = [...b].sort();
+  return a.length === want.length && a.every((name, i) => name === want[i]);
+}
+
+interface TagPoint extends TagWrite {
+  repoId: number;
+  tag: string;
+  digest: Digest;
+  now: number;
+}
+
 /**
- * Points a tag at `digest`, returning the digest it pointed at before when that differs. The first
- * statement is an upsert that rewrites the row to itself: it creates a missing tag, and otherwise
- * locks the row (PostgreSQL) and returns its current value, so concurrent movers serialize on it.
+ * Points a tag at `digest`, setting its push time and recording a creation or a move in its history;
+ * returns the digest it pointed at before when that differs. A missing tag is inserted (nothing to
+ * lock); an existing one is first updated to itself, which locks the row (PostgreSQL) and returns
+ * its current value, so concurrent movers serialize on it. A tag deleted between the two statements
+ * is simply inserted on the next round.
  */
-async function pointTag(
-  trx: Transaction<Database>,
-  repoId: number,
-  tag: string,
-  digest: Digest,
-): Promise<Digest | undefined> {
-  const now = Date.now();
-  const current = await trx
-    .insertInto('tags')
-    .values({ repo_id: repoId, name: tag, manifest_digest: digest, updated_at: now })
-    .onConflict((oc) =>
-      oc
-        .columns(['repo_id', 'name'])
-        .doUpdateSet({ manifest_digest: (eb) => eb.ref('tags.manifest_digest') }),
-    )
-    .returning('manifest_digest')
-    .executeTakeFirstOrThrow();
-  if (current.manifest_digest === digest) return undefined;
-  await trx
-    .updateTable('tags')
-    .set({ manifest_digest: digest, updated_at: now })
-    .where('repo_id', '=', repoId)
-    .where('name', '=', tag)
-    .execute();
-  return current.manifest_digest;
+async function pointTag(trx: Transaction<Database>, t: TagPoint): Promise<Digest | undefined> {
+  const { repoId, tag, digest, now } = t;
+  const at = { repoId, tag, actor: t.actor, at: now };
+  for (;;) {
+    const created = await trx
+      .insertInto('tags')
+      .values({ repo_id: repoId, name: tag, manifest_digest: digest, updated_at: now, pushed_at: now })
+      .onConflict((oc) => oc.columns(['repo_id', 'name']).doNothing())
+      .returning('manifest_digest')
+      .executeTakeFirst();
+    if (created) {
+      if (t.expect !== undefined && t.expect !== null) throw new TagChangedError(tag);
+      await recordTagChanges(trx, [{ ...at, action: 'created', from: null, to: digest }]);
+      return undefined;
+    }
+    const current = await trx
+      .updateTable('tags')
+      .set({ pushed_at: now })
+      .where('repo_id', '=', repoId)
+      .where('name', '=', tag)
+      .returning('manifest_digest')
+      .executeTakeFirst();
+    if (!current) continue;
+    const from = current.manifest_digest;
+    if (t.expect !== undefined && t.expect !== from) throw new TagChangedError(tag);
+    if (from === digest) return undefined;
+    await trx
+      .updateTable('tags')
+      .set({ manifest_digest: digest, updated_at: now, pulled_at: null })
+      .where('repo_id', '=', repoId)
+      .where('name', '=', tag)
+      .execute();
+    await recordTagChanges(trx, [{ ...at, action: 'moved', from, to: digest }]);
+    return from;
+  }
 }

@@ -3,6 +3,9 @@ import { initialMigration } from './migrations/0001-initial.js';
 import { accessMigration } from './migrations/0002-access.js';
 import { eventsMigration } from './migrations/0003-events.js';
 import { supplyChainMigration } from './migrations/0004-supply-chain.js';
+import { tagsMigration } from './migrations/0005-tags.js';
+import { gcMigration } from './migrations/0006-gc.js';
+import { replicationMigration } from './migrations/0007-replication.js';
 import { proxyMigration } from './migrations/0008-proxy.js';
 import type { Database, SqlDialect } from './schema.js';
 
@@ -13,7 +16,10 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0002-access': accessMigration(dialect),
     '0003-events': eventsMigration(dialect),
     '0004-supply-chain': supplyChainMigration(dialect),
+    '0006-gc': gcMigration(dialect),
+    '0007-replication': replicationMigration(dialect),
     '0008-proxy': proxyMigration(dialect),
+    '0005-tags': tagsMigration(dialect),
   };
 }
 

@@ -2,13 +2,16 @@ import type { Generated } from 'kysely';
 import type { Digest } from '../../oci/digest.js';
 import type { AccessTables } from './schema-access.js';
 import type { EventTables } from './schema-events.js';
+import type { GcTables } from './schema-gc.js';
+import type { LifecycleTables } from './schema-lifecycle.js';
+import type { ReplicationTables } from './schema-replication.js';
 
 /**
  * Table types for Kysely. Timestamps are integer epoch milliseconds (bigint on PostgreSQL, parsed
  * back to a JS number); sizes are bigint there too. Text keys that are listed in lexical order
  * (repository and tag names) use the "C" collation on PostgreSQL so both dialects sort by bytes.
  */
-export interface Database extends AccessTables, EventTables {
+export interface Database extends AccessTables, EventTables, LifecycleTables, ReplicationTables, GcTables {
   blobs: BlobsTable;
   repositories: RepositoriesTable;
   repo_blobs: RepoBlobsTable;
@@ -48,6 +51,10 @@ export interface ManifestsTable {
   body: Buffer;
   annotations: string | null;
   created_at: number;
+  /** The last push of this digest (by digest or through a tag). */
+  pushed_at: number;
+  /** The last GET (batched); null: never pulled. */
+  pulled_at: number | null;
 }
 
 /** Reference edges (config, layer, child manifest, subject): GC reachability and referrers. */
@@ -63,6 +70,10 @@ export interface TagsTable {
   name: string;
   manifest_digest: Digest;
   updated_at: number;
+  /** The last push through this tag (a re-push of the same digest counts). */
+  pushed_at: number;
+  /** The last GET by this tag while it pointed at its manifest (batched); null: never. */
+  pulled_at: number | null;
 }
 
 export interface UploadsTable {

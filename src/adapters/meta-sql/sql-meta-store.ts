@@ -1,10 +1,16 @@
 import { type Kysely, sql } from 'kysely';
 import type { MetaStore } from '../../ports/meta-store.js';
 import { SqlAccessStore } from './access/index.js';
+import { SqlActivityStore } from './activity.js';
 import { SqlBlobMetaStore } from './blobs.js';
 import { SqlCatalogStore } from './catalog.js';
+import { digestLocks } from './digest-locks.js';
 import { SqlEventStore } from './events/index.js';
+import { SqlGcStore } from './gc.js';
+import { SqlImmutabilityStore } from './immutability.js';
+import { SqlLabelStore } from './labels.js';
 import { SqlManifestStore } from './manifests.js';
+import { SqlReplicationStore } from './replication/index.js';
 import { SqlRepositoryStore } from './repositories.js';
 import type { Database, SqlDialect } from './schema.js';
 import { SqlTagStore } from './tags.js';
@@ -21,7 +27,12 @@ export class SqlMetaStore implements MetaStore {
   readonly access: SqlAccessStore;
   readonly events: SqlEventStore;
   readonly usage: SqlUsageStore;
+  readonly replication: SqlReplicationStore;
   readonly catalog: SqlCatalogStore;
+  readonly gc: SqlGcStore;
+  readonly labels: SqlLabelStore;
+  readonly immutability: SqlImmutabilityStore;
+  readonly activity: SqlActivityStore;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -29,14 +40,21 @@ export class SqlMetaStore implements MetaStore {
     readonly dialect: SqlDialect,
   ) {
     this.repos = new SqlRepositoryStore(db);
-    this.blobs = new SqlBlobMetaStore(db);
-    this.manifests = new SqlManifestStore(db);
+    // Blob writers and garbage collection share the per-digest locks.
+    const locks = digestLocks(db, dialect);
+    this.blobs = new SqlBlobMetaStore(db, locks);
+    this.manifests = new SqlManifestStore(db, dialect);
+    this.gc = new SqlGcStore(db, dialect, locks);
     this.tags = new SqlTagStore(db);
     this.uploads = new SqlUploadStore(db);
     this.access = new SqlAccessStore(db, dialect);
     this.events = new SqlEventStore(db, dialect);
     this.usage = new SqlUsageStore(db);
+    this.replication = new SqlReplicationStore(db);
     this.catalog = new SqlCatalogStore(db);
+    this.labels = new SqlLabelStore(db);
+    this.immutability = new SqlImmutabilityStore(db);
+    this.activity = new SqlActivityStore(db);
   }
 
   async ping(): Promise<void> {
