@@ -9,14 +9,18 @@ import type { LoginFailure } from '../http/auth/index.js';
 import type { MetaStore } from '../ports/meta-store.js';
 import { AccessService } from '../services/access/index.js';
 import { createEventing, type Eventing } from '../services/events/index.js';
+import { createPushTrigger, type Replication } from '../services/replication/index.js';
+import { type LifecycleService, PullTimes } from '../services/lifecycle/index.js';
 import type { Registry } from '../services/registry/index.js';
 import type { TokenService } from '../services/tokens/index.js';
 import { composeAdmission } from './admission.js';
 import { composeApi } from './api.js';
 import { composeAuth } from './auth.js';
+import { composeLifecycle } from './lifecycle.js';
 import { composeProxy, openSecretBox } from './proxy.js';
 import { pullLimits } from './pulls.js';
 import { composeRegistry } from './registry.js';
+import { composeReplication } from './replication.js';
 import { openShared } from './shared.js';
 
 export interface WharfOptions {
@@ -37,6 +41,12 @@ export interface Wharf {
   registry: Registry;
   access: AccessService;
   eventing: Eventing;
+  /** Pull times of manifests and tags, written in batches (`flush` writes the pending ones now). */
+  pullTimes: PullTimes;
+  /** Garbage collection and scrub. */
+  lifecycle: LifecycleService;
+  /** Replication policies, executions, the cron scheduler. */
+  replication: Replication;
   tokens?: TokenService;
   /** Set on the first start of an authenticating registry without a configured admin password. */
   generatedAdminPassword?: string;
@@ -63,9 +73,11 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
   const access = new AccessService({ store: meta.access, log: (msg) => log.info(msg), secrets });
   const admin = config.auth === 'none' ? {} : await access.ensureAdmin({ password: config.adminPassword });
   const externalHost = config.externalUrl ? new URL(config.externalUrl).host : '';
+  const pushTrigger = createPushTrigger(meta.replication, config.replication.maxAttempts);
   const eventing = createEventing({
     meta,
     log,
+    triggers: [pushTrigger],
     retentionDays: config.audit.retentionDays,
     webhooks: { registryHost: externalHost },
   });
@@ -78,10 +90,35 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     eventing,
     proxy: proxy.wrap,
   });
+  const pullTimes = new PullTimes({
+    store: meta.activity,
+    onError: (err, count) => log.warn({ err, count }, 'pull times not recorded'),
+  });
+  const lifecycle = composeLifecycle({ config, blobs, meta, registry, eventing, log });
+  const replication = composeReplication({
+    config,
+    dataDir: o.dataDir,
+    meta,
+    registry,
+    eventing,
+    trigger: pushTrigger,
+    log,
+  });
   const onLoginFailure = (f: LoginFailure) => eventing.loginFailed(f);
   const auth = await composeAuth({ config, meta, access, onLoginFailure });
   const version = o.version ?? '0.0.0';
-  const api = composeApi({ config, meta, access, eventing, registry, supplyChain, onLoginFailure, version });
+  const api = composeApi({
+    config,
+    meta,
+    access,
+    eventing,
+    registry,
+    supplyChain,
+    lifecycle: lifecycle.service,
+    replication: replication.service,
+    onLoginFailure,
+    version,
+  });
   const admission = await composeAdmission({ config, registry, supplyChain, eventing });
   const plugins: FastifyPluginAsync[] = [...auth.plugins, api, ...(admission ? [admission] : [])];
   const warn = (err: unknown) => log.warn({ err }, 'rate limits unavailable; letting pulls through');
@@ -91,7 +128,10 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     maxManifestBytes: config.limits.maxManifestBytes,
     guard: auth.guard,
     beforePull: pullLimits({ config, shared, access, eventing }, warn),
-    onManifestPulled: (repo, reference, manifest) => void eventing.recordPull(repo, reference, manifest),
+    onManifestPulled: (repo, reference, manifest) => {
+      void eventing.recordPull(repo, reference, manifest);
+      pullTimes.record(repo, manifest.digest, reference.includes(':') ? undefined : reference);
+    },
     manifestGate: supplyChain.pullGate,
     plugins,
     ready: () => meta.ping(),
@@ -101,6 +141,8 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
   });
   proxy.registerMetrics(metrics);
   eventing.start();
+  lifecycle.start();
+  replication.start();
   return {
     app,
     databaseUrl,
@@ -108,10 +150,16 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     registry,
     access,
     eventing,
+    replication,
+    pullTimes,
+    lifecycle: lifecycle.service,
     ...(auth.tokens ? { tokens: auth.tokens } : {}),
     ...(admin.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
     async release() {
+      lifecycle.stop();
+      await replication.stop();
       await eventing.stop();
+      await pullTimes.flush();
       await shared.close();
       await meta.close();
     },

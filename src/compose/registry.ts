@@ -3,13 +3,15 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { MetaStore } from '../ports/meta-store.js';
 import type { AccessService } from '../services/access/index.js';
 import type { Eventing } from '../services/events/index.js';
+import { ImmutableTags } from '../services/lifecycle/index.js';
 import { autoCreateProjects, projectOf, QuotaPolicy } from '../services/policy/index.js';
 import { BlobService, combineAdmissions, createRegistry, type Registry } from '../services/registry/index.js';
 import { createSupplyChain, type PullRefusal, type SupplyChain } from '../services/supplychain/index.js';
 
 /**
- * The registry with what guards it: project auto-creation, quotas and provenance at push (admission
- * hooks), signature tracking and events (decorators), and the supply-chain checks behind pulls.
+ * The registry with what guards it: project auto-creation, quotas, provenance at push and tag
+ * immutability (admission hooks), signature tracking and events (decorators), and the supply-chain
+ * checks behind pulls.
  */
 export function composeRegistry(o: {
   config: Config;
@@ -43,7 +45,13 @@ export function composeRegistry(o: {
         detail: { digest: r.digest, reference: r.reference },
       }),
   });
-  const admission = combineAdmissions(autoCreateProjects(access), quota, supplyChain.provenanceAtPush);
+  const immutable = new ImmutableTags({ rules: (project) => meta.immutability.list(project) });
+  const admission = combineAdmissions(
+    autoCreateProjects(access),
+    quota,
+    supplyChain.provenanceAtPush,
+    immutable,
+  );
   const registry = eventing.decorate(
     supplyChain.track(
       proxied(

@@ -127,9 +127,27 @@ export function pullRecorder(sink: EventSink, onError: EmitErrorHandler = () => 
     });
 }
 
+/** Runs `hook`, reporting a refusal before passing it on. */
+function guarded<A extends unknown[]>(
+  hook: ((...args: A) => Promise<void>) | undefined,
+  self: Admission,
+  onRefused: (err: unknown, ...args: A) => Promise<void>,
+): ((...args: A) => Promise<void>) | undefined {
+  if (!hook) return undefined;
+  return async (...args: A) => {
+    try {
+      await hook.apply(self, args);
+    } catch (err) {
+      await onRefused(err, ...args);
+      throw err;
+    }
+  };
+}
+
 /**
- * The admission hooks (quotas…), emitting POLICY_DECISION for each refusal (DENIED), with the
- * policy's detail (used/quota/needed bytes). Allowed pushes are not events: the push is.
+ * The admission hooks (quotas, provenance, tag immutability…), emitting POLICY_DECISION for each
+ * refusal (DENIED), with the policy's detail (used/quota/needed bytes, the rule). Allowed pushes
+ * and deletes are not events: the push or delete is.
  */
 export function withPolicyEvents(
   admission: Admission,
@@ -137,7 +155,12 @@ export function withPolicyEvents(
   onError: EmitErrorHandler = () => {},
 ): Admission {
   const emit = emitter(sink, onError);
-  const refused = async (err: unknown, repo: string, what: { digest: Digest }, action: string) => {
+  const refused = async (
+    err: unknown,
+    repo: string,
+    what: { digest: Digest; tag?: string | undefined },
+    action: string,
+  ) => {
     if (!(err instanceof RegistryError) || err.code !== 'DENIED') return;
     const extra =
       typeof err.detail === 'object' && err.detail !== null ? (err.detail as Record<string, unknown>) : {};
@@ -145,31 +168,25 @@ export function withPolicyEvents(
       type: 'POLICY_DECISION',
       repository: repo,
       digest: what.digest,
+      ...(what.tag === undefined ? {} : { tag: what.tag }),
       outcome: 'failure',
       detail: { policy: 'quota', action, decision: 'deny', code: err.code, message: err.message, ...extra },
     });
   };
-  const wrapped: Admission = {};
-  const { beforeLinkBlob, beforeManifest } = admission;
-  if (beforeLinkBlob) {
-    wrapped.beforeLinkBlob = async (repo, blob) => {
-      try {
-        await beforeLinkBlob.call(admission, repo, blob);
-      } catch (err) {
-        await refused(err, repo, blob, 'push-blob');
-        throw err;
-      }
-    };
-  }
-  if (beforeManifest) {
-    wrapped.beforeManifest = async (repo, manifest) => {
-      try {
-        await beforeManifest.call(admission, repo, manifest);
-      } catch (err) {
-        await refused(err, repo, manifest, 'push-manifest');
-        throw err;
-      }
-    };
-  }
-  return wrapped;
+  const hooks: { [K in keyof Admission]: Admission[K] | undefined } = {
+    beforeLinkBlob: guarded(admission.beforeLinkBlob, admission, (err, repo, blob) =>
+      refused(err, repo, blob, 'push-blob'),
+    ),
+    beforeManifest: guarded(admission.beforeManifest, admission, (err, repo, m) =>
+      refused(err, repo, { digest: m.digest }, 'push-manifest'),
+    ),
+    beforeTagMove: guarded(admission.beforeTagMove, admission, (err, repo, move) =>
+      refused(err, repo, { digest: move.to, tag: move.tag }, 'move-tag'),
+    ),
+    beforeDelete: guarded(admission.beforeDelete, admission, (err, repo, target) =>
+      refused(err, repo, { digest: target.digest, tag: target.tag }, target.tag ? 'delete-tag' : 'delete'),
+    ),
+  };
+  // Absent hooks stay absent (exactOptionalPropertyTypes: no undefined-valued keys).
+  return Object.fromEntries(Object.entries(hooks).filter(([, h]) => h !== undefined)) as Admission;
 }

@@ -6,7 +6,13 @@ import { ListingService } from './listing.js';
 import { ManifestService } from './manifests.js';
 import { UploadService } from './uploads.js';
 
-export { type Admission, combineAdmissions, type ManifestAdmission } from './admission.js';
+export {
+  type Admission,
+  combineAdmissions,
+  type DeleteAdmission,
+  type ManifestAdmission,
+  type TagMoveAdmission,
+} from './admission.js';
 export { BlobService, type BlobView } from './blobs.js';
 export { type Listing, ListingService } from './listing.js';
 export { ManifestService, type PutManifestResult, type ReferrersIndex } from './manifests.js';

@@ -3,8 +3,9 @@ import { RegistryError } from '../../oci/errors.js';
 import { type ParsedManifest, parseManifest } from '../../oci/manifest.js';
 import { MediaType } from '../../oci/media-types.js';
 import { assertRepositoryName, assertTag } from '../../oci/names.js';
-import type { ManifestRecord, ManifestRef, MetaStore } from '../../ports/meta-store.js';
+import { type ManifestRecord, type ManifestRef, type MetaStore, MissingBlobsError } from '../../ports/meta-store.js';
 import type { Admission } from './admission.js';
+import { currentActor, retryOnTagChange } from './tag-writes.js';
 import { TtlCache } from './ttl-cache.js';
 
 export interface PutManifestResult {
@@ -128,24 +129,57 @@ export class ManifestService {
       subject: parsed.subject?.digest ?? null,
       annotations: parsed.annotations ? JSON.stringify(parsed.annotations) : null,
     };
-    const { previousTagDigest } = await this.deps.meta.manifests.put(r.id, record, refsOf(parsed), tag);
+    const refs = refsOf(parsed);
+    // Checked again inside the write, where garbage collection cannot unlink them meanwhile.
+    const linked = opts.contentPending ? [] : parsed.blobs.map((b) => b.digest);
+    const actor = currentActor();
+    const { previousTagDigest } = await blobsStillLinked(
+      tag === undefined
+        ? this.deps.meta.manifests.put(r.id, record, refs, undefined, { actor }, linked)
+        : retryOnTagChange(async () => {
+            const from = (await this.deps.meta.tags.get(r.id, tag))?.digest ?? null;
+            if (from !== digest) {
+              const move = { tag, from, to: digest, subject: record.subject };
+              await this.deps.admission?.beforeTagMove?.(repo, move);
+            }
+            return this.deps.meta.manifests.put(r.id, record, refs, tag, { actor, expect: from }, linked);
+          }),
+    );
     if (tag) this.cache.delete(`${repo}\0${tag}`);
     return { digest, subject: record.subject, previousTagDigest };
   }
 
-  /** By digest: deletes the manifest and every tag on it. By tag: deletes only the tag. */
+  /**
+   * By digest: deletes the manifest and every tag on it. By tag: deletes only the tag. The
+   * admission hooks see exactly what goes (beforeDelete), and nothing else goes.
+   */
   async delete(repo: string, reference: string): Promise<{ digest?: Digest; tags: string[] }> {
     assertRepositoryName(repo);
     const r = await this.deps.meta.repos.get(repo);
     if (!r) throw unknownManifest(reference);
+    const { meta, admission } = this.deps;
+    const actor = currentActor();
     const digest = tryParseDigest(reference);
     if (!digest) {
-      if (!isReferenceTag(reference) || !(await this.deps.meta.tags.delete(r.id, reference)))
-        throw unknownManifest(reference);
+      if (!isReferenceTag(reference)) throw unknownManifest(reference);
+      await retryOnTagChange(async () => {
+        const current = await meta.tags.get(r.id, reference);
+        if (!current) throw unknownManifest(reference);
+        const { digest: target, subject } = current;
+        await admission?.beforeDelete?.(repo, { digest: target, subject, tag: reference, tags: [reference] });
+        if (!(await meta.tags.delete(r.id, reference, { actor, expect: target })))
+          throw unknownManifest(reference);
+      });
       this.cache.delete(`${repo}\0${reference}`);
       return { tags: [reference] };
     }
-    const tags = await this.deps.meta.manifests.delete(r.id, digest);
+    const tags = await retryOnTagChange(async () => {
+      const m = await meta.manifests.getByDigest(repo, digest);
+      if (!m) throw unknownManifest(reference);
+      const tagged = await meta.tags.pointingAt(r.id, digest);
+      await admission?.beforeDelete?.(repo, { digest, subject: m.subject, tags: tagged });
+      return meta.manifests.delete(r.id, digest, { actor, expectTags: tagged });
+    });
     if (!tags) throw unknownManifest(reference);
     // Tags that pointed here are gone; drop the repository's cached lookups rather than track them.
     this.cache.deletePrefix(`${repo}\0`);
@@ -165,6 +199,19 @@ export class ManifestService {
       ...(m.annotations ? { annotations: JSON.parse(m.annotations) as unknown } : {}),
     }));
     return { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests };
+  }
+}
+
+/** A blob the manifest needs was unlinked (garbage collection) between the check and the write. */
+async function blobsStillLinked<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (!(err instanceof MissingBlobsError)) throw err;
+    throw new RegistryError('MANIFEST_BLOB_UNKNOWN', undefined, {
+      detail: { missing: err.digests.slice(0, 50) },
+      cause: err,
+    });
   }
 }
 

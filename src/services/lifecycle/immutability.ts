@@ -1,0 +1,84 @@
+import type { Digest } from '../../oci/digest.js';
+import { RegistryError } from '../../oci/errors.js';
+import type { ImmutabilityRule } from '../../ports/lifecycle-store.js';
+import { projectOf } from '../policy/project.js';
+import type { Admission, DeleteAdmission, TagMoveAdmission } from '../registry/admission.js';
+import { isCosignTag } from '../supplychain/artifacts.js';
+import { describeRule, nameInProject, ruleFor } from './rules.js';
+
+export interface ImmutableTagsOptions {
+  /** A project's rules (the store, read at each check: a change applies to the next push at once). */
+  rules: (project: string) => Promise<readonly ImmutabilityRule[]>;
+}
+
+/**
+ * Tag immutability as admission hooks: a push that would move a tag a rule makes immutable to
+ * another digest, a delete of such a tag, and a delete of a manifest such a tag points at, are
+ * refused (403 DENIED naming the rule). Creating the tag, and pushing the same digest again, are
+ * fine. Attachments are not frozen with their subject (goharbor/harbor#17332): cosign's
+ * `sha256-<hex>.sig|att|sbom` tags (which cosign moves to add a signature) and referrers (manifests
+ * with a `subject`) are never refused. The rules are only read when a tag would move or go.
+ */
+export class ImmutableTags implements Admission {
+  constructor(private readonly o: ImmutableTagsOptions) {}
+
+  async beforeTagMove(repo: string, move: TagMoveAdmission): Promise<void> {
+    if (move.from === null || move.subject !== null || isCosignTag(move.tag)) return;
+    const rule = await this.ruleFor(repo, [move.tag]);
+    if (!rule) return;
+    throw refusal(
+      rule.rule,
+      `tag ${move.tag} of ${repo} is immutable (${describeRule(rule.rule)}): it cannot be moved to another digest`,
+      { tag: move.tag, digest: move.to },
+    );
+  }
+
+  async beforeDelete(repo: string, target: DeleteAdmission): Promise<void> {
+    if (target.subject !== null) return;
+    const rule = await this.ruleFor(repo, target.tags);
+    if (!rule) return;
+    const what = target.tag
+      ? `tag ${rule.tag} of ${repo} is immutable`
+      : `manifest ${target.digest} is tagged ${rule.tag}, which is immutable in ${repo}`;
+    throw refusal(rule.rule, `${what} (${describeRule(rule.rule)}): it cannot be deleted`, {
+      tag: rule.tag,
+      digest: target.digest,
+    });
+  }
+
+  /** The first of `tags` (cosign's own skipped) a rule makes immutable, with that rule. */
+  private async ruleFor(
+    repo: string,
+    tags: readonly string[],
+  ): Promise<{ rule: ImmutabilityRule; tag: string } | undefined> {
+    const candidates = tags.filter((t) => !isCosignTag(t));
+    if (candidates.length === 0) return undefined;
+    const project = projectOf(repo);
+    const rules = await this.o.rules(project);
+    if (rules.length === 0) return undefined;
+    const path = nameInProject(project, repo);
+    for (const tag of candidates) {
+      const rule = ruleFor(rules, path, tag);
+      if (rule) return { rule, tag };
+    }
+    return undefined;
+  }
+}
+
+function refusal(
+  rule: ImmutabilityRule,
+  message: string,
+  at: { tag: string; digest: Digest },
+): RegistryError {
+  return new RegistryError('DENIED', message, {
+    detail: {
+      policy: 'immutability',
+      project: rule.project,
+      rule: rule.id,
+      repositories: rule.repositories,
+      tags: rule.tags,
+      tag: at.tag,
+      digest: at.digest,
+    },
+  });
+}
