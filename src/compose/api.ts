@@ -7,7 +7,9 @@ import type { Digest } from '../oci/digest.js';
 import type { MetaStore } from '../ports/meta-store.js';
 import type { AccessService } from '../services/access/index.js';
 import type { Eventing } from '../services/events/index.js';
+import type { LifecycleService } from '../services/lifecycle/index.js';
 import type { Registry } from '../services/registry/index.js';
+import type { ReplicationService } from '../services/replication/index.js';
 import type { SupplyChain } from '../services/supplychain/index.js';
 
 /** With `auth: none`, the management API treats every caller as a system admin (local experiments). */
@@ -35,6 +37,8 @@ export function composeApi(o: {
   eventing: Eventing;
   registry: Registry;
   supplyChain: SupplyChain;
+  lifecycle: LifecycleService;
+  replication: ReplicationService;
   onLoginFailure: (f: LoginFailure) => unknown;
   version: string;
 }): FastifyPluginAsync {
@@ -43,6 +47,9 @@ export function composeApi(o: {
     events: o.eventing,
     catalog: o.meta.catalog,
     registry: o.registry,
+    lifecycle: { tagHistory: o.meta.tags, immutability: o.meta.immutability, labels: o.meta.labels },
+    system: o.lifecycle,
+    replication: o.replication,
     attachments: (repo: string, digest: Digest) => o.supplyChain.attachments(repo, digest),
     onLoginFailure: o.onLoginFailure,
     version: o.version,

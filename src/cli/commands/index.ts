@@ -3,9 +3,12 @@ import { registerAttest } from './attest.js';
 import { registerAudit } from './audit.js';
 import { registerCopy } from './copy.js';
 import { registerDelete } from './delete.js';
+import { registerGc } from './gc.js';
+import { registerImmutability } from './immutability.js';
 import { registerInspect } from './inspect.js';
 import { type CliIo, processIo } from './io.js';
 import { registerKey } from './key.js';
+import { registerLabel } from './label.js';
 import { registerLogin } from './login.js';
 import { registerMember } from './member.js';
 import { registerPolicy } from './policy.js';
@@ -14,6 +17,7 @@ import { registerProvenance } from './provenance.js';
 import { registerRobot } from './robot.js';
 import { registerSbom } from './sbom.js';
 import { registerSign } from './sign.js';
+import { registerTag } from './tag.js';
 import { registerTags } from './tags.js';
 import { registerTree } from './tree.js';
 import { registerUser } from './user.js';
@@ -38,6 +42,7 @@ export function registerClientCommands(program: Command, io: CliIo = processIo()
   registerRobot(program, io);
   registerAudit(program, io);
   registerWebhook(program, io);
+  registerGc(program, io);
   registerPolicy(program, io);
   registerKey(program, io);
   registerSign(program, io);
@@ -46,6 +51,9 @@ export function registerClientCommands(program: Command, io: CliIo = processIo()
   registerProvenance(program, io);
   registerSbom(program, io);
   registerTree(program, io);
+  registerTag(program, io);
+  registerLabel(program, io);
+  registerImmutability(program, io);
 }
 
 /**

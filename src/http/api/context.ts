@@ -9,9 +9,14 @@ import type {
 } from 'fastify';
 import type { Digest } from '../../oci/digest.js';
 import type { CatalogStore } from '../../ports/catalog-store.js';
+import type { GcRunRecord } from '../../ports/gc-store.js';
+import type { ImmutabilityStore, LabelStore } from '../../ports/lifecycle-store.js';
+import type { TagStore } from '../../ports/meta-store.js';
 import type { Principal } from '../../services/access/principal.js';
 import type { AuditService, WebhookService } from '../../services/events/index.js';
+import type { ScrubReport } from '../../services/lifecycle/index.js';
 import type { Registry } from '../../services/registry/index.js';
+import type { ReplicationService } from '../../services/replication/index.js';
 import type { ManagementAccess } from './access.js';
 
 /** The API scope's fastify instance: TypeBox schemas give both validation and handler types. */
@@ -45,6 +50,20 @@ export interface AttachmentView {
   reason: string | null;
 }
 
+/** Tag history, immutability rules and labels (`meta.tags`, `meta.immutability`, `meta.labels`). */
+export interface ApiLifecycle {
+  tagHistory: Pick<TagStore, 'history'>;
+  immutability: ImmutabilityStore;
+  labels: LabelStore;
+}
+
+/** Garbage collection and scrub (the lifecycle service). */
+export interface ApiSystem {
+  gc(opts: { dryRun?: boolean }): Promise<GcRunRecord>;
+  runs(page: { before?: number; limit: number }): Promise<GcRunRecord[]>;
+  scrub(): Promise<ScrubReport>;
+}
+
 /** What every route group is given. */
 export interface ApiContext {
   access: ManagementAccess;
@@ -54,6 +73,12 @@ export interface ApiContext {
   attachments?: (repository: string, digest: Digest) => Promise<AttachmentView[]>;
   /** Absent when the server runs without events: the audit and webhook routes are then not registered. */
   events?: ApiEvents;
+  /** Absent: the tag history, immutability and label routes are not registered. */
+  lifecycle?: ApiLifecycle;
+  /** Absent: the replication routes are not registered. */
+  replication?: ReplicationService;
+  /** Absent: the /system routes (garbage collection, scrub) are not registered. */
+  system?: ApiSystem;
   /** The authenticated caller of a request (set before any handler runs). */
   principal(req: FastifyRequest): Principal;
   /** Drops cached credentials after users or robots change. */
@@ -62,3 +87,9 @@ export interface ApiContext {
 
 /** The context of the route groups that need the events services (registered only when present). */
 export type EventsApiContext = ApiContext & { events: ApiEvents };
+
+/** The context of the tag history, immutability and label routes (registered only when present). */
+export type LifecycleApiContext = ApiContext & { lifecycle: ApiLifecycle };
+
+/** The context of the replication routes (registered only when replication is composed). */
+export type ReplicationApiContext = ApiContext & { replication: ReplicationService };

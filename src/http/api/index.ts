@@ -8,13 +8,18 @@ import type { Registry } from '../../services/registry/index.js';
 import type { LoginFailure } from '../auth/login-failure.js';
 import type { ManagementAccess } from './access.js';
 import { type ApiAuthenticator, basicAuthenticator } from './auth.js';
-import type { ApiApp, ApiContext, ApiEvents } from './context.js';
+import type { ApiApp, ApiContext, ApiEvents, ApiLifecycle, ApiSystem } from './context.js';
 import { installApiErrorHandler } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
+import { immutabilityRoutes } from './routes/immutability.js';
+import { labelRoutes } from './routes/labels.js';
 import { memberRoutes } from './routes/members.js';
 import { projectRoutes } from './routes/projects.js';
+import { replicationRoutes } from './routes/replication.js';
 import { repositoryRoutes } from './routes/repositories.js';
 import { robotRoutes } from './routes/robots.js';
+import { systemRoutes } from './routes/system.js';
+import { tagHistoryRoutes } from './routes/tag-history.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { ErrorBody } from './schemas/common.js';
@@ -37,6 +42,12 @@ export interface ManagementApiOptions {
    * routes are not registered at all, so they are absent from the OpenAPI document too.
    */
   events?: ApiEvents;
+  /** Tag history, immutability rules and labels; without it those routes are not registered. */
+  lifecycle?: ApiLifecycle;
+  /** Replication policies and executions; without it those routes are not registered. */
+  replication?: ApiContext['replication'];
+  /** Garbage collection and scrub (system administrators); without it /system is not registered. */
+  system?: ApiSystem;
   /** An artifact's signatures, attestations and SBOMs with their verification (the artifact view). */
   attachments?: ApiContext['attachments'];
   /** Replaces the default HTTP Basic check (through `access.authenticate`). */
@@ -102,6 +113,9 @@ export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
     registry: opts.registry,
     ...(opts.attachments ? { attachments: opts.attachments } : {}),
     ...(opts.events ? { events: opts.events } : {}),
+    ...(opts.replication ? { replication: opts.replication } : {}),
+    ...(opts.lifecycle ? { lifecycle: opts.lifecycle } : {}),
+    ...(opts.system ? { system: opts.system } : {}),
     principal: principalOf,
     credentialsChanged: () => basic?.forget(),
   };
@@ -131,6 +145,13 @@ export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
       const withEvents = { ...ctx, events: ctx.events };
       for (const routes of [auditRoutes, webhookRoutes]) await routes(app, withEvents);
     }
+    if (ctx.lifecycle) {
+      const withLifecycle = { ...ctx, lifecycle: ctx.lifecycle };
+      for (const routes of [tagHistoryRoutes, immutabilityRoutes, labelRoutes])
+        await routes(app, withLifecycle);
+    }
+    if (ctx.replication) await replicationRoutes(app, { ...ctx, replication: ctx.replication });
+    if (ctx.system) await systemRoutes(app, { ...ctx, system: ctx.system });
   };
   return async (root) => {
     await root.register(scope, { prefix: API_PREFIX });

@@ -11,7 +11,12 @@ export interface OpenApiDoc {
   paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
 }
 
-export type TestFile = 'api.test.ts' | 'events-api.test.ts';
+export type TestFile =
+  | 'api.test.ts'
+  | 'events-api.test.ts'
+  | 'tags-history.test.ts'
+  | 'tags-immutability.test.ts'
+  | 'tags-labels.test.ts';
 
 /**
  * Which test file calls the operations of each tag. Each file has its own `recorded` (vitest runs
@@ -26,6 +31,9 @@ export const TAG_OWNERS: Record<string, TestFile> = {
   repositories: 'api.test.ts',
   audit: 'events-api.test.ts',
   webhooks: 'events-api.test.ts',
+  tags: 'tags-history.test.ts',
+  immutability: 'tags-immutability.test.ts',
+  labels: 'tags-labels.test.ts',
 };
 
 export function operationIds(doc: OpenApiDoc): string[] {

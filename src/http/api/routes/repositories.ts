@@ -5,6 +5,7 @@ import { invalid, notFound } from '../errors.js';
 import { PageQuery, page, probe } from '../pagination.js';
 import { projectActions } from '../permissions.js';
 import { DateTime, errors, Nullable, ProjectName } from '../schemas/common.js';
+import { LABEL_FILTER, labelFilter } from '../schemas/labels.js';
 
 const tags = ['repositories'];
 
@@ -34,7 +35,17 @@ const ArtifactFields = {
   size: Type.Integer({ description: 'Manifest, child manifests and every distinct blob they reference' }),
   tags: Type.Array(Type.String()),
   platforms: Type.Array(Platform, { description: "An index's children's platforms (from its descriptors)" }),
-  pushedAt: DateTime(),
+  pushedAt: DateTime('The last push of this digest (a re-push counts)'),
+  pulledAt: Nullable(DateTime('The last GET of this manifest (recorded about a second late); null: never')),
+  tagTimes: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      pushedAt: DateTime('The last push through this tag'),
+      pulledAt: Nullable(DateTime('The last GET by this tag while it pointed here; null: never')),
+    }),
+    { description: "The tags' push and pull times" },
+  ),
+  labels: Type.Record(Type.String(), Type.String(), { description: 'Labels, key → value' }),
 };
 
 const Artifact = Type.Object(ArtifactFields, { title: 'Artifact' });
@@ -88,7 +99,7 @@ const ArtifactDetail = Type.Object(
   { title: 'ArtifactDetail' },
 );
 
-const RepositoryName = Type.String({
+export const RepositoryName = Type.String({
   minLength: 1,
   maxLength: 600,
   description:
@@ -96,10 +107,10 @@ const RepositoryName = Type.String({
     "Harbor's double encoding (`team%252Fapi`) is accepted too",
 });
 
-const RepositoryParams = Type.Object({ project: ProjectName, repository: RepositoryName });
+export const RepositoryParams = Type.Object({ project: ProjectName, repository: RepositoryName });
 
 /** The repository named in a path: decoded (once more if double-encoded), valid, and in the project. */
-function repositoryIn(project: string, raw: string): string {
+export function repositoryIn(project: string, raw: string): string {
   const name = /%2f/i.test(raw) ? decodeURIComponent(raw) : raw;
   if (!isRepositoryName(name)) throw invalid('invalid repository name', { field: 'repository', name });
   if (name !== project && !name.startsWith(`${project}/`)) {
@@ -144,7 +155,16 @@ export async function repositoryRoutes(app: ApiApp, ctx: ApiContext): Promise<vo
         summary: 'Artifacts of a repository, newest first (cursor: the last digest)',
         tags,
         params: RepositoryParams,
-        querystring: Type.Object(PageQuery),
+        querystring: Type.Object({
+          ...PageQuery,
+          label: Type.Optional(
+            Type.String({
+              pattern: LABEL_FILTER,
+              maxLength: 400,
+              description: 'Only artifacts with this label: `key` (any value) or `key=value`',
+            }),
+          ),
+        }),
         response: { 200: Type.Array(Artifact), ...errors(400, 403, 404) },
       },
     },
@@ -152,7 +172,11 @@ export async function repositoryRoutes(app: ApiApp, ctx: ApiContext): Promise<vo
       const { project } = req.params;
       const name = repositoryIn(project, req.params.repository);
       await projectActions(ctx.access, ctx.principal(req), project, 'list');
-      const list = await ctx.catalog.artifacts(name, probe(req.query));
+      const { label } = req.query;
+      const list = await ctx.catalog.artifacts(name, {
+        ...probe(req.query),
+        ...(label === undefined ? {} : { label: labelFilter(label) }),
+      });
       if (!list) throw notFound('repository', { name });
       return page(req, reply, req.query, list, (a) => a.digest);
     },
