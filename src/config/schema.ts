@@ -130,6 +130,27 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    gc: Type.Object(
+      {
+        schedule: Type.String({
+          pattern: '^(off|([01][0-9]|2[0-3]):[0-5][0-9])$',
+          default: 'off',
+          description: "daily garbage collection at HH:MM UTC (one run across all replicas); 'off': only on demand",
+        }),
+        graceHours: Type.Number({
+          minimum: 0,
+          default: 72,
+          description: 'blobs and links younger than this are never collected (protects pushes in progress)',
+        }),
+        batchSize: Type.Integer({
+          minimum: 1,
+          maximum: 5000,
+          default: 500,
+          description: 'rows deleted per transaction: smaller keeps concurrent pushes waiting less',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     limits: Type.Object(
       {
         maxManifestBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),

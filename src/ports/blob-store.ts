@@ -32,6 +32,15 @@ export interface BlobStore {
   delete(digest: Digest): Promise<void>;
   /** Total bytes of committed blobs (for metrics; may be approximate). */
   usedBytes?(): Promise<number>;
+  /**
+   * Every committed blob, with its last modification time (garbage collection finds files without
+   * rows with it). Streams: memory stays bounded whatever the store holds. Order is unspecified.
+   */
+  list?(signal?: AbortSignal): AsyncIterable<StoredBlob>;
+}
+
+export interface StoredBlob extends BlobInfo {
+  modifiedAt: Date;
 }
 
 /**

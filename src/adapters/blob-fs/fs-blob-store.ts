@@ -9,6 +9,7 @@ import {
   type BlobStore,
   type BlobUpload,
   type ByteRange,
+  type StoredBlob,
 } from '../../ports/blob-store.js';
 import { fsyncDir, isErrno } from './file-io.js';
 import { FsBlobUpload, type UploadContext } from './fs-upload.js';
@@ -103,6 +104,24 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  /** Walks `blobs/<alg>/<xx>/`, one shard directory in memory at a time; skips names that are no digest. */
+  async *list(signal?: AbortSignal): AsyncIterable<StoredBlob> {
+    for (const alg of await subdirs(this.layout.blobsDir)) {
+      const hexLength = HEX_LENGTHS[alg];
+      if (hexLength === undefined) continue;
+      for (const shard of await subdirs(join(this.layout.blobsDir, alg))) {
+        signal?.throwIfAborted();
+        const dir = join(this.layout.blobsDir, alg, shard);
+        for (const e of await entries(dir)) {
+          if (!e.isFile() || e.name.length !== hexLength || !e.name.startsWith(shard)) continue;
+          if (!/^[0-9a-f]+$/.test(e.name)) continue;
+          const s = await stat(join(dir, e.name)).catch(() => undefined); // deleted meanwhile
+          if (s) yield { digest: `${alg}:${e.name}` as Digest, size: s.size, modifiedAt: s.mtime };
+        }
+      }
+    }
+  }
+
   /** Sums the sizes of the files under `blobs/` (walks the tree; meant for metrics). */
   async usedBytes(): Promise<number> {
     let total = 0;
@@ -114,6 +133,8 @@ export class FsBlobStore implements BlobStore {
     return total;
   }
 }
+
+const HEX_LENGTHS: Record<string, number | undefined> = { sha256: 64, sha512: 128 };
 
 function assertRange(range: ByteRange): void {
   const { start, end } = range;

@@ -70,7 +70,8 @@ export class UploadService {
     if (!blob) return undefined;
     await this.deps.admission?.beforeLinkBlob?.(repo, blob);
     const r = await this.deps.meta.repos.ensure(repo);
-    await this.deps.meta.blobs.link(r.id, blob.digest);
+    // False: garbage collection took the blob since it was looked up; the caller uploads it instead.
+    if (!(await this.deps.meta.blobs.link(r.id, blob.digest))) return undefined;
     return blob;
   }
 
@@ -112,9 +113,19 @@ export class UploadService {
   ): Promise<{ digest: Digest; size: number }> {
     const { upload, row } = await this.open(repo, id);
     if (body) await this.write(upload, body, opts);
+    try {
+      // Asked before the content is placed: a refused push leaves nothing behind.
+      await this.deps.admission?.beforeLinkBlob?.(repo, { digest, size: upload.size() });
+    } catch (err) {
+      await upload.cancel();
+      await this.deps.meta.uploads.delete(id);
+      throw err;
+    }
     let blob: { digest: Digest; size: number };
     try {
-      blob = await upload.commit(digest);
+      // The file is verified and durable in place before its row exists (a blob row always implies
+      // a verified file), and garbage collection can take neither before the link exists.
+      blob = await this.deps.meta.blobs.store(row.repoId, digest, () => upload.commit(digest));
     } catch (err) {
       if (err instanceof DigestMismatchError) {
         await this.deps.meta.uploads.delete(id);
@@ -125,16 +136,6 @@ export class UploadService {
       }
       throw err;
     }
-    // The file is durable in place before the row exists: a blob row always implies a verified file.
-    await this.deps.meta.blobs.record(blob.digest, blob.size);
-    try {
-      await this.deps.admission?.beforeLinkBlob?.(repo, blob);
-    } catch (err) {
-      // Refused: the session ends; the stored content stays unlinked until garbage collection.
-      await this.deps.meta.uploads.delete(id);
-      throw err;
-    }
-    await this.deps.meta.blobs.link(row.repoId, blob.digest);
     await this.deps.meta.uploads.delete(id);
     return blob;
   }

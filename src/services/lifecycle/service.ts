@@ -1,0 +1,45 @@
+import type { GcRunRecord, GcStore } from '../../ports/gc-store.js';
+import type { GarbageCollector, GcRunOptions } from './gc.js';
+import type { Scrubber, ScrubReport } from './scrub.js';
+
+/**
+ * Garbage collection and scrub, as the API and the gc.run job use them. Runs in one process do
+ * not overlap (a second waits for the first); runs on several replicas may, and are safe to (every
+ * delete re-checks under locks), though they split the work between them.
+ */
+export class LifecycleService {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly o: {
+      collector: GarbageCollector;
+      scrubber: Scrubber;
+      store: Pick<GcStore, 'recordRun' | 'runs'>;
+    },
+  ) {}
+
+  /** Collects (or, dry, reports) now, records the run in the history, and returns it. */
+  gc(opts: GcRunOptions = {}): Promise<GcRunRecord> {
+    return this.serially(async () => {
+      const report = await this.o.collector.run(opts);
+      const id = await this.o.store.recordRun(report);
+      return { id, ...report };
+    });
+  }
+
+  /** The history of runs, newest first. */
+  runs(page: { before?: number; limit: number }): Promise<GcRunRecord[]> {
+    return this.o.store.runs(page);
+  }
+
+  /** Verifies every stored blob's digest and size; reports, never deletes. */
+  scrub(signal?: AbortSignal): Promise<ScrubReport> {
+    return this.o.scrubber.run(signal);
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
