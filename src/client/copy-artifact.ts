@@ -102,9 +102,11 @@ export async function copyArtifact(
   ref: { tag: string } | { digest: Digest },
   opts: ArtifactCopyOptions = {},
 ): Promise<ArtifactCopyResult> {
-  const image = await copyImage(src.at(ref), dst.at(ref), opts);
+  // A dry run remembers what it would have written, so a blob two attachments share counts once.
+  const o = opts.dryRun ? { ...opts, planned: opts.planned ?? new Set<string>() } : opts;
+  const image = await copyImage(src.at(ref), dst.at(ref), o);
   const seen = new Set<string>(image.digests);
-  const attachments = await copyAttachments(src, dst, image.digests, opts, seen);
+  const attachments = await copyAttachments(src, dst, image.digests, o, seen);
   const all = [image, ...attachments.map((a) => a.result)];
   return {
     digest: image.digest,

@@ -22,6 +22,11 @@ export interface CopyOptions {
    * a copy would do (a blob a copy could mount counts as copied).
    */
   dryRun?: boolean;
+  /**
+   * Dry runs over several images (an artifact and its attachments): digests an earlier one would
+   * have written, counted as present from then on, as a real run would find them.
+   */
+  planned?: Set<string>;
 }
 
 export interface CopyResult {
@@ -75,15 +80,26 @@ async function planCopy(src: ImageEndpoint, root: PlannedManifest): Promise<Plan
   return plan;
 }
 
+/**
+ * Runs `fn` over the items, `limit` at once. After a failure no new item starts, and the ones in
+ * flight finish before the first error is thrown: nothing of this copy keeps writing after it
+ * failed (a retry may resume the same upload sessions).
+ */
 async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { err: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const item = items[next++] as T;
-      await fn(item);
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= { err };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.err;
 }
 
 /** Wraps a stream so every chunk read is reported. */
@@ -115,7 +131,7 @@ async function copyBlob(
   blob: Descriptor,
   result: CopyResult,
   onBytes: (n: number) => void,
-  dryRun: boolean,
+  planned: Set<string> | undefined,
 ): Promise<void> {
   let sent = 0;
   const count = (n: number) => {
@@ -123,9 +139,10 @@ async function copyBlob(
     onBytes(n);
   };
   const open = async (offset = 0) => counted(await src.openBlob(blob, offset), count);
-  if (await dst.hasBlob(blob)) {
+  if (planned?.has(blob.digest) || (await dst.hasBlob(blob))) {
     result.blobsSkipped++;
-  } else if (dryRun) {
+  } else if (planned) {
+    planned.add(blob.digest);
     result.blobsCopied++;
     result.bytesCopied += blob.size;
   } else if ((await dst.putBlob(blob, open, src)) === 'mounted') {
@@ -160,17 +177,17 @@ export async function copyImage(
   const result = emptyResult(root.descriptor, plan);
   const report = () => opts.onProgress?.(progress);
   report();
-  const dryRun = opts.dryRun === true;
+  const planned = opts.dryRun ? (opts.planned ?? new Set<string>()) : undefined;
   await forEachLimit(plan.blobs, opts.concurrency ?? 4, async (blob) => {
     const onBytes = (n: number) => {
       progress.bytesDone += n;
       report();
     };
-    await copyBlob(src, dst, blob, result, onBytes, dryRun);
+    await copyBlob(src, dst, blob, result, onBytes, planned);
     progress.blobsDone++;
     report();
   });
-  result.manifestsCopied = await copyManifests(dst, plan, root.descriptor.digest, dryRun, () => {
+  result.manifestsCopied = await copyManifests(dst, plan, root.descriptor.digest, planned, () => {
     progress.manifestsDone++;
     report();
   });
@@ -182,7 +199,7 @@ async function copyManifests(
   dst: ImageEndpoint,
   plan: Plan,
   rootDigest: Digest,
-  dryRun: boolean,
+  planned: Set<string> | undefined,
   done: () => void,
 ): Promise<number> {
   let written = 0;
@@ -190,9 +207,10 @@ async function copyManifests(
     const isRoot = m.descriptor.digest === rootDigest;
     const present = isRoot
       ? dst.rootDigest !== undefined && (await dst.rootDigest()) === rootDigest
-      : await dst.hasManifest(m.descriptor);
+      : planned?.has(m.descriptor.digest) || (await dst.hasManifest(m.descriptor));
     if (!present) {
-      if (!dryRun) await dst.putManifest(m.descriptor, m.bytes, isRoot);
+      if (planned) planned.add(m.descriptor.digest);
+      else await dst.putManifest(m.descriptor, m.bytes, isRoot);
       written++;
     }
     done();

@@ -77,6 +77,30 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    replication: Type.Object(
+      {
+        secretKey: Type.String({
+          default: '',
+          description:
+            'base64 of 32 bytes sealing endpoint credentials (AES-256-GCM); empty: generated once into dataDir/replication.key (0600). Replicas sharing a database need the same key',
+        }),
+        chunkSizeBytes: Type.Integer({
+          minimum: 65_536,
+          maximum: 1_073_741_824,
+          default: 8 * 1024 * 1024,
+          description:
+            'blobs larger than this are copied in chunks of it (an interrupted copy resumes per chunk)',
+        }),
+        maxAttempts: Type.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 5,
+          description: 'attempts per replication job (an artifact, or a listing) before it is dead',
+        }),
+        scheduleTickSeconds: Seconds(30, 'how often cron triggers are looked at'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     adminPassword: Type.String({
       default: '',
       description: 'admin password; empty means generated on first start and printed once',

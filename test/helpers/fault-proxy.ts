@@ -2,27 +2,50 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a server, able to cut the connection carrying the Nth byte
- * sent upstream: a real network fault in the middle of a request body (a PATCH chunk), not a mock.
+ * sent upstream (a PATCH chunk) or downstream (a blob GET): a real network fault, not a mock.
  */
 export interface FaultProxy {
   /** `127.0.0.1:PORT` */
   host: string;
   /** Bytes sent upstream (client → server) since start or the last reset. */
   readonly sentUpstream: number;
-  /** Cuts the connection once the bytes sent upstream, counted from now, pass `n`; once only. */
-  cutAfter(n: number): void;
+  /** Bytes sent downstream (server → client) since start or the last reset. */
+  readonly sentDownstream: number;
+  /** Cuts the connection once the bytes sent that way, counted from now, pass `n`; once only. */
+  cutAfter(n: number, direction?: 'up' | 'down'): void;
   /** Whether the armed cut happened. */
   readonly cut: boolean;
   resetCount(): void;
   close(): Promise<void>;
 }
 
+type Direction = 'up' | 'down';
+
 export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
-  let sent = 0;
-  let armedAt: number | undefined;
-  let limit = 0;
+  const sent: Record<Direction, number> = { up: 0, down: 0 };
+  let armed: { direction: Direction; at: number; limit: number } | undefined;
   let cut = false;
   const sockets = new Set<Socket>();
+
+  /** Forwards `from` → `to`, counting, and cutting both when the armed limit is passed. */
+  const forward = (from: Socket, to: Socket, direction: Direction, drop: () => void) => {
+    from.on('data', (chunk: Buffer) => {
+      const a = armed;
+      if (a && a.direction === direction && sent[direction] + chunk.length - a.at > a.limit) {
+        const keep = Math.max(0, a.limit - (sent[direction] - a.at));
+        armed = undefined;
+        cut = true;
+        sent[direction] += keep;
+        to.write(chunk.subarray(0, keep), () => drop());
+        return;
+      }
+      sent[direction] += chunk.length;
+      if (!to.write(chunk)) from.pause();
+    });
+    to.on('drain', () => from.resume());
+    from.on('end', () => to.end());
+  };
+
   const server: Server = createServer((client) => {
     const upstream = createConnection({ host: '127.0.0.1', port: upstreamPort });
     sockets.add(client);
@@ -33,29 +56,12 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       sockets.delete(client);
       sockets.delete(upstream);
     };
-    client.on('data', (chunk: Buffer) => {
-      if (armedAt !== undefined && sent + chunk.length - armedAt > limit) {
-        const keep = Math.max(0, limit - (sent - armedAt));
-        armedAt = undefined;
-        cut = true;
-        upstream.write(chunk.subarray(0, keep), () => drop());
-        sent += keep;
-        return;
-      }
-      sent += chunk.length;
-      if (!upstream.write(chunk)) client.pause();
-    });
-    upstream.on('drain', () => client.resume());
-    upstream.on('data', (chunk: Buffer) => {
-      if (!client.write(chunk)) upstream.pause();
-    });
-    client.on('drain', () => upstream.resume());
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => client.end());
-    client.on('error', drop);
-    upstream.on('error', drop);
-    client.on('close', drop);
-    upstream.on('close', drop);
+    forward(client, upstream, 'up', drop);
+    forward(upstream, client, 'down', drop);
+    for (const s of [client, upstream]) {
+      s.on('error', drop);
+      s.on('close', drop);
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -63,19 +69,22 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
   return {
     host: `127.0.0.1:${port}`,
     get sentUpstream() {
-      return sent;
+      return sent.up;
+    },
+    get sentDownstream() {
+      return sent.down;
     },
     get cut() {
       return cut;
     },
-    cutAfter(n) {
-      armedAt = sent;
-      limit = n;
+    cutAfter(n, direction = 'up') {
+      armed = { direction, at: sent[direction], limit: n };
       cut = false;
     },
     resetCount() {
-      sent = 0;
-      armedAt = undefined;
+      sent.up = 0;
+      sent.down = 0;
+      armed = undefined;
     },
     async close() {
       for (const s of sockets) s.destroy();

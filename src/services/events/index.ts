@@ -6,7 +6,7 @@ import { BatchedEventSink } from './batched-sink.js';
 import { WebhookDeliverer } from './delivery.js';
 import { JobQueue, type JobQueueOptions } from './jobs.js';
 import { pullRecorder, withEvents, withPolicyEvents } from './registry-events.js';
-import { actorOf, StoredEventSink } from './sink.js';
+import { actorOf, type EventTrigger, StoredEventSink } from './sink.js';
 import type { EventInput, EventSink, EventsLog } from './types.js';
 import { DELIVERY_JOB, WebhookService } from './webhooks.js';
 
@@ -20,6 +20,7 @@ export {
 } from './jobs.js';
 export { signature } from './payloads.js';
 export { pullRecorder, withEvents, withPolicyEvents } from './registry-events.js';
+export type { EventTrigger } from './sink.js';
 export * from './types.js';
 export { type CreateWebhook, type UpdateWebhook, WebhookService, type WebhookView } from './webhooks.js';
 
@@ -30,6 +31,8 @@ export interface EventingOptions {
   meta: MetaStore;
   log?: EventsLog;
   jobs?: Omit<JobQueueOptions, 'store' | 'log'>;
+  /** More triggers beside webhooks (replication's onPush), fed from the same transactions. */
+  triggers?: EventTrigger[];
   /** Audit events older than this are purged daily. Default 90. */
   retentionDays?: number;
   webhooks?: {
@@ -111,7 +114,8 @@ export function createEventing(o: EventingOptions): Eventing {
     ...(o.webhooks?.cacheTtlMs !== undefined ? { cacheTtlMs: o.webhooks.cacheTtlMs } : {}),
     ...(o.webhooks?.maxAttempts !== undefined ? { maxAttempts: o.webhooks.maxAttempts } : {}),
   });
-  const sink = new StoredEventSink({ log: store.log, triggers: [webhooks], onJobs: () => jobs.wake() });
+  const triggers = [webhooks, ...(o.triggers ?? [])];
+  const sink = new StoredEventSink({ log: store.log, triggers, onJobs: () => jobs.wake() });
   // Pulls (and refusals of them) come at the rate of manifest GETs: batched, so they cost no write
   // of their own, and a client hammering past its rate limit cannot turn each 429 into a write.
   const frequent = new BatchedEventSink({
