@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { Counter, type Registry as PromRegistry } from 'prom-client';
 import { loadOrCreateKey } from '../adapters/key-file/index.js';
 import type { Config } from '../config/index.js';
+import { RegistryError } from '../oci/errors.js';
 import type { ProjectRecord } from '../ports/access-store.js';
 import type { MetaStore } from '../ports/meta-store.js';
 import { type ProxyEvent, type ProxyTarget, sealContext, withProxy } from '../services/proxy/index.js';
 import type { Registry } from '../services/registry/index.js';
-import { SecretBox } from '../services/secrets/index.js';
+import { SealedValueError, SecretBox } from '../services/secrets/index.js';
 
 /** The key that seals secrets at rest (proxy credentials): `<dataDir>/secret.key`, made on first start. */
 export async function openSecretBox(dataDir: string): Promise<SecretBox> {
@@ -39,13 +40,24 @@ export function composeProxy(o: {
     labelNames: ['event'],
     registers: [],
   });
+  const open = (project: string, sealed: string): string => {
+    try {
+      return o.secrets.open(sealed, sealContext(project));
+    } catch (err) {
+      if (!(err instanceof SealedValueError)) throw err;
+      throw new RegistryError(
+        'WHARF_ERR_UNAVAILABLE',
+        `the upstream credentials of project ${project} do not open with this server's secret.key; restore the key or set them again`,
+        { cause: err },
+      );
+    }
+  };
   const targetOf = async (project: string): Promise<ProxyTarget | undefined> => {
     const proxy = (await o.findProject(project))?.proxy;
     if (!proxy) return undefined;
     const { upstream, repositoryPrefix, username, sealedPassword } = proxy;
     if (username === null || sealedPassword === null) return { upstream, repositoryPrefix };
-    const password = o.secrets.open(sealedPassword, sealContext(project));
-    return { upstream, repositoryPrefix, credentials: { username, password } };
+    return { upstream, repositoryPrefix, credentials: { username, password: open(project, sealedPassword) } };
   };
   return {
     wrap: (registry) =>

@@ -8,6 +8,7 @@ export const PROXY_TEST_CONFIG = {
 };
 
 export interface ProxyWorld {
+  /** Replace it after a restart: the helpers below follow it. */
   server: TestServer;
   upstream: Upstream;
   /** Wharf's `host:port`. */
@@ -28,7 +29,7 @@ export async function startProxyWorld(dialect: Dialect, upstream?: Upstream): Pr
   const server = await startTestServer({ dialect, auth: 'token', config: PROXY_TEST_CONFIG });
   const host = new URL(server.url).host;
   const api: ProxyWorld['api'] = (path, init = {}) =>
-    fetch(`${server.url}/api/v1${path}`, {
+    fetch(`${world.server.url}/api/v1${path}`, {
       method: init.method ?? 'GET',
       headers: {
         authorization: init.auth ?? ADMIN_AUTH,
@@ -36,22 +37,23 @@ export async function startProxyWorld(dialect: Dialect, upstream?: Upstream): Pr
       },
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
-  return {
+  const world: ProxyWorld = {
     server,
     upstream: up,
     host,
     anonymous: new RegistryClient({ registry: host }),
-    v2: (path, init) => fetch(`${server.url}${path}`, init),
+    v2: (path, init) => fetch(`${world.server.url}${path}`, init),
     api,
     async proxyProject(name, proxy = { upstream: up.url }) {
       const r = await api('/projects', { method: 'POST', body: { name, public: true, proxy } });
       if (r.status !== 201) throw new Error(`POST /projects ${name}: ${r.status} ${await r.text()}`);
     },
     async stop() {
-      await server.stop();
+      await world.server.stop();
       if (!upstream) await up.stop();
     },
   };
+  return world;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

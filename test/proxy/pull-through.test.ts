@@ -88,6 +88,22 @@ describe.each(dialects)('proxy cache pulls through to a local docker-registry (%
     await expectImage('hub/library/app', image.manifest.descriptor.digest, image);
   });
 
+  it('an upstream move the cache may not store (over quota) keeps serving the cached copy', async () => {
+    const first = makeImage({ layers: 1, size: 2048 });
+    const second = makeImage({ layers: 1, size: 2048 });
+    await pushArtifact(w.upstream.seed, 'library/tight', 'v', first);
+    await w.proxyProject('tight');
+    await expectImage('tight/library/tight', 'v', first);
+    const quota = await w.api('/projects/tight', { method: 'PATCH', body: { quotaBytes: 1 } });
+    expect(quota.status).toBe(200);
+    await pushArtifact(w.upstream.seed, 'library/tight', 'v', second);
+    await sleep(1100);
+    await expectImage('tight/library/tight', 'v', first);
+    await w.api('/projects/tight', { method: 'PATCH', body: { quotaBytes: null } });
+    await sleep(1100);
+    await expectImage('tight/library/tight', 'v', second);
+  });
+
   for (const mode of ['reset', 'throttle', 'error', 'slow'] as const) {
     it(`upstream ${mode === 'reset' ? 'down' : mode}: the cached copy is served, promptly`, async () => {
       w.upstream.mode = mode;

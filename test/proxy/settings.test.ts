@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../src/client/index.js';
@@ -144,5 +145,24 @@ describe.each(dialects)('proxy cache settings (%s)', (dialect) => {
     );
     const off = await w.api('/projects/dockerhub', { method: 'PATCH', body: { proxy: null } });
     expect(((await off.json()) as { proxy: unknown }).proxy).toBeNull();
+  });
+
+  it('credentials that no longer open (secret.key replaced) fail pulls with a 503 saying so', async () => {
+    await w.api('/projects/mirror', {
+      method: 'PATCH',
+      body: {
+        proxy: {
+          upstream: upstream.url,
+          credentials: { username: UPSTREAM_USER.user, password: UPSTREAM_USER.password },
+        },
+      },
+    });
+    await writeFile(join(w.server.dataDir, 'secret.key'), randomBytes(32));
+    w.server = await w.server.restart();
+    const r = await w.v2('/v2/mirror/team/app/manifests/v1', {
+      headers: { authorization: basic('admin', 'test-admin-password') },
+    });
+    expect(r.status).toBe(503);
+    expect(await r.text()).toContain('secret.key');
   });
 });

@@ -3,6 +3,7 @@ import type { Digest } from '../../oci/digest.js';
 import { isRegistryError } from '../../oci/errors.js';
 import type { ByteRange } from '../../ports/blob-store.js';
 import type { BlobService, BlobView, UploadService } from '../registry/index.js';
+import { withDeadline } from './deadline.js';
 import type { ProxyTimings } from './manifests.js';
 import type { ProxyReporter } from './report.js';
 import { teeToStore } from './tee.js';
@@ -88,7 +89,9 @@ export class ProxyBlobs {
   private async confirm(repo: string, digest: Digest, p: ProxiedRepository): Promise<number> {
     let size: number | undefined;
     try {
-      size = await p.client.statBlob(p.remote, digest, AbortSignal.timeout(this.d.timings.checkTimeoutMs));
+      size = await withDeadline(this.d.timings.checkTimeoutMs, (signal) =>
+        p.client.statBlob(p.remote, digest, signal),
+      );
     } catch (err) {
       throw this.failed(repo, digest, p, classifyFailure(err));
     }
@@ -160,18 +163,11 @@ export class ProxyBlobs {
     return { blob: { digest, size }, range: undefined, body: tee.client };
   }
 
-  /** GET upstream; the timeout bounds the wait for the response headers only, never the body. */
-  private async request(p: ProxiedRepository, digest: Digest) {
-    const ac = new AbortController();
-    const timer = setTimeout(
-      () => ac.abort(new DOMException('upstream did not answer in time', 'TimeoutError')),
-      this.d.timings.fetchTimeoutMs,
+  /** GET upstream; the deadline bounds the wait for the response headers only, never the body. */
+  private request(p: ProxiedRepository, digest: Digest) {
+    return withDeadline(this.d.timings.fetchTimeoutMs, (signal) =>
+      p.client.getBlob(p.remote, digest, { signal, verify: false }),
     );
-    try {
-      return await p.client.getBlob(p.remote, digest, { signal: ac.signal, verify: false });
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private failed(repo: string, digest: Digest, p: ProxiedRepository, f: UpstreamFailure) {

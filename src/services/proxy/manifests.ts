@@ -4,6 +4,7 @@ import { isTag } from '../../oci/names.js';
 import type { ManifestRecord } from '../../ports/meta-store.js';
 import type { ManifestService } from '../registry/index.js';
 import { TtlCache } from '../registry/ttl-cache.js';
+import { withDeadline } from './deadline.js';
 import type { ProxyReporter } from './report.js';
 import { SingleFlight } from './single-flight.js';
 import { classifyFailure, failureError, type UpstreamFailure } from './upstream.js';
@@ -75,7 +76,9 @@ export class ProxyManifests {
   ): Promise<ManifestRecord> {
     let head: { digest: Digest | undefined } | undefined;
     try {
-      head = await p.client.headManifest(p.remote, tag, AbortSignal.timeout(this.d.timings.checkTimeoutMs));
+      head = await withDeadline(this.d.timings.checkTimeoutMs, (signal) =>
+        p.client.headManifest(p.remote, tag, signal),
+      );
     } catch (err) {
       return this.stale(repo, tag, p, local, classifyFailure(err));
     } finally {
@@ -100,10 +103,8 @@ export class ProxyManifests {
   ): Promise<ManifestRecord> {
     let m: { mediaType: string; bytes: Buffer };
     try {
-      m = await p.client.getManifest(
-        p.remote,
-        digest ?? ref,
-        AbortSignal.timeout(this.d.timings.fetchTimeoutMs),
+      m = await withDeadline(this.d.timings.fetchTimeoutMs, (signal) =>
+        p.client.getManifest(p.remote, digest ?? ref, signal),
       );
     } catch (err) {
       const failure = classifyFailure(err);
@@ -120,7 +121,14 @@ export class ProxyManifests {
         detail: { repository: p.remote, reference: ref.slice(0, 200) },
       });
     }
-    await this.d.manifests.put(repo, ref, m.mediaType, m.bytes, { contentPending: true });
+    try {
+      await this.d.manifests.put(repo, ref, m.mediaType, m.bytes, { contentPending: true });
+    } catch (err) {
+      // Refused here (quota, an immutable tag, an invalid manifest): what is cached is still good.
+      if (!local) throw err;
+      const reason = `the upstream's manifest was not stored: ${err instanceof Error ? err.message : String(err)}`;
+      return this.stale(repo, ref, p, local, { kind: 'unavailable', reason });
+    }
     this.d.report('manifest_fetched', { repository: repo, upstream: p.upstream, reference: ref });
     return this.d.manifests.get(repo, ref);
   }
