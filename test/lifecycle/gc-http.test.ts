@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recorded } from '../api/harness.js';
+import { coverageGaps, type OpenApiDoc } from '../api/support/coverage.js';
 import { availableDialects } from '../helpers/dialects.js';
 import { blob, imageManifest, type TestBlob } from '../helpers/oci.js';
 import { V2 } from '../helpers/registry-client.js';
@@ -20,6 +22,7 @@ import {
 } from './support.js';
 
 const dialects = await availableDialects();
+let doc: OpenApiDoc | undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(dialects)('garbage collection over HTTP (%s)', (dialect) => {
@@ -32,6 +35,7 @@ describe.each(dialects)('garbage collection over HTTP (%s)', (dialect) => {
       config: { gc: { graceHours: 0 }, uploads: { ttlSeconds: 1 } },
     });
     v2 = new V2(server.url, ADMIN_AUTH);
+    doc ??= (await api<OpenApiDoc>(server.url, 'GET', '/openapi.json')).body;
   });
   afterAll(() => server?.stop());
 
@@ -173,6 +177,10 @@ describe.each(dialects)('garbage collection over HTTP (%s)', (dialect) => {
       ['POST', '/system/scrub'],
     ] as const) {
       expect((await api(server.url, method, path, undefined, dev)).status).toBe(403);
+      // A bare POST (no body at all) is a real run.
+      if (path === '/system/gc' && method === 'POST')
+        expect((await api(server.url, method, path)).status).toBe(200);
+      if (path === '/system/scrub') expect((await api(server.url, method, path)).status).toBe(200);
       expect((await api(server.url, method, path, undefined, '')).status).toBe(401);
     }
   });
@@ -217,4 +225,12 @@ describe('the grace period', () => {
       await server.stop();
     }
   });
+});
+
+/** Every /system operation was called with a success and with a refusal (see test/api/support/coverage.ts). */
+afterAll(() => {
+  if (!doc) throw new Error('the OpenAPI document was never fetched');
+  // Operations no file owns are api.test.ts's and events-api.test.ts's to report.
+  const gaps = coverageGaps(doc, recorded, 'gc-http.test.ts').filter((g) => !g.includes('no test file owns'));
+  expect(gaps).toEqual([]);
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
+import { recorded } from '../api/harness.js';
 import { blob, imageManifest, jsonBlob, sha256, type TestBlob } from '../helpers/oci.js';
 import type { V2 } from '../helpers/registry-client.js';
 import { ADMIN_AUTH } from '../helpers/server.js';
@@ -55,6 +56,8 @@ export async function api<T>(base: string, method: string, path: string, body?: 
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  // For the OpenAPI coverage check (test/api/support/coverage.ts).
+  recorded.push({ method, path: `/api/v1${path.split('?')[0] ?? ''}`, status: res.status });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
 }

@@ -14,6 +14,8 @@ export interface OpenApiDoc {
 export type TestFile =
   | 'api.test.ts'
   | 'events-api.test.ts'
+  | 'gc-http.test.ts'
+  | 'replication-api.test.ts'
   | 'tags-history.test.ts'
   | 'tags-immutability.test.ts'
   | 'tags-labels.test.ts';
@@ -34,6 +36,8 @@ export const TAG_OWNERS: Record<string, TestFile> = {
   tags: 'tags-history.test.ts',
   immutability: 'tags-immutability.test.ts',
   labels: 'tags-labels.test.ts',
+  system: 'gc-http.test.ts',
+  replication: 'replication-api.test.ts',
 };
 
 export function operationIds(doc: OpenApiDoc): string[] {
