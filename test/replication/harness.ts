@@ -5,6 +5,7 @@ import type { Descriptor } from '../../src/client/manifest.js';
 import { attachSbom, SignatureStore, signImage } from '../../src/client/signatures/index.js';
 import type { Digest } from '../../src/oci/digest.js';
 import { generateKeyPair } from '../../src/supplychain/index.js';
+import { recorded } from '../api/harness.js';
 import { makeMultiPlatformIndex, type TestIndex } from '../helpers/images.js';
 import { pushArtifact } from '../helpers/push.js';
 import {
@@ -37,21 +38,24 @@ export function clientFor(server: TestServer): RegistryClient {
   return new RegistryClient({ registry: hostOf(server), credentials: ADMIN });
 }
 
-/** The management API of a server, as the admin; JSON in and out. */
+/** The management API of a server, as the admin (or `authorization`); JSON in and out. */
 export async function api<T = unknown>(
   server: TestServer,
   method: string,
   path: string,
   body?: unknown,
+  authorization = ADMIN_AUTH,
 ): Promise<{ status: number; body: T }> {
   const res = await fetch(`${server.url}/api/v1${path}`, {
     method,
     headers: {
-      authorization: ADMIN_AUTH,
+      authorization,
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
     },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
+  // For the OpenAPI coverage check (test/api/support/coverage.ts).
+  recorded.push({ method, path: `/api/v1${path.split('?')[0] ?? ''}`, status: res.status });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }

@@ -14,6 +14,7 @@ import { registerMember } from './member.js';
 import { registerPolicy } from './policy.js';
 import { registerProject } from './project.js';
 import { registerProvenance } from './provenance.js';
+import { registerReplication } from './replication.js';
 import { registerRobot } from './robot.js';
 import { registerSbom } from './sbom.js';
 import { registerSign } from './sign.js';
@@ -43,6 +44,7 @@ export function registerClientCommands(program: Command, io: CliIo = processIo()
   registerAudit(program, io);
   registerWebhook(program, io);
   registerGc(program, io);
+  registerReplication(program, io);
   registerPolicy(program, io);
   registerKey(program, io);
   registerSign(program, io);
