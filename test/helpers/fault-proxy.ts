@@ -15,6 +15,8 @@ export interface FaultProxy {
   cutAfter(n: number, direction?: 'up' | 'down'): void;
   /** Whether the armed cut happened. */
   readonly cut: boolean;
+  /** While down, every connection is accepted and closed at once (the server is unreachable). */
+  down: boolean;
   resetCount(): void;
   close(): Promise<void>;
 }
@@ -46,7 +48,12 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     from.on('end', () => to.end());
   };
 
+  const state = { down: false };
   const server: Server = createServer((client) => {
+    if (state.down) {
+      client.destroy();
+      return;
+    }
     const upstream = createConnection({ host: '127.0.0.1', port: upstreamPort });
     sockets.add(client);
     sockets.add(upstream);
@@ -76,6 +83,12 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     },
     get cut() {
       return cut;
+    },
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
     },
     cutAfter(n, direction = 'up') {
       armed = { direction, at: sent[direction], limit: n };

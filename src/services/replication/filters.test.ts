@@ -15,7 +15,8 @@ describe('globMatches', () => {
     ['platform/*', 'platform/api', true],
     ['platform/*', 'platform/api/v2', false],
     ['platform/**', 'platform/api/v2', true],
-    ['platform/**', 'platform', false],
+    ['platform/**', 'platform', true],
+    ['platform/**', 'platforms', false],
     ['**/api', 'a/b/api', true],
     ['a/**/b', 'a/b', true],
     ['a/**/b', 'a/x/y/b', true],
@@ -78,6 +79,7 @@ describe('labels, projects and pattern checks', () => {
     expect(isGlob('a/{b,c}')).toBe(true);
     expect(isGlob('a/{b')).toBe(false);
     expect(isGlob('a}')).toBe(false);
+    expect(isGlob('a,b')).toBe(false);
     expect(isGlob('a\nb')).toBe(false);
     expect(isGlob('')).toBe(false);
   });

@@ -1,9 +1,13 @@
 import type { ReplicationFilters } from '../../ports/replication-store.js';
+import { globMatches, globRegExp } from '../lifecycle/glob.js';
 
 /**
- * Replication filters as pure functions. Globs are doublestar: `**` matches across `/`, `*` and `?`
- * stay within a path segment, `{a,b}` are alternatives; everything else is literal.
+ * Replication filters as pure functions. Globs are the doublestar globs of the tag rules
+ * (services/lifecycle/glob.ts): `**` matches across `/`, `*` and `?` stay within a path segment,
+ * `{a,b}` are alternatives; everything else is literal.
  */
+
+export { globMatches };
 
 function braceEnd(pattern: string, open: number): number {
   let depth = 0;
@@ -30,37 +34,6 @@ function alternatives(body: string): string[] {
   }
   out.push(body.slice(start));
   return out;
-}
-
-function toRegex(pattern: string): string {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '*' && pattern[i + 1] === '*') {
-      // `**/` also matches nothing at all (`a/**/b` matches `a/b`).
-      const slash = pattern[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const end = braceEnd(pattern, i);
-      if (end === -1) {
-        re += '\\{';
-        continue;
-      }
-      re += `(?:${alternatives(pattern.slice(i + 1, end))
-        .map(toRegex)
-        .join('|')})`;
-      i = end;
-    } else re += c.replace(/[.+^$()|[\]\\}]/g, '\\$&');
-  }
-  return re;
-}
-
-/** Whether `name` matches the doublestar glob `pattern` (whole name, case-sensitive). */
-export function globMatches(pattern: string, name: string): boolean {
-  return new RegExp(`^${toRegex(pattern)}$`).test(name);
 }
 
 /** The literal names a glob without wildcards stands for (`a/{b,c}` → `a/b`, `a/c`); undefined if it has wildcards. */
@@ -120,14 +93,14 @@ export function labelsMatch(label: string, labels: Record<string, string>): bool
   return found !== undefined && (value === undefined || found === value);
 }
 
-/** Whether a glob is well formed enough to use (balanced braces, a sane length, no control characters). */
+/** Whether a glob is well formed (balanced braces, no stray commas), of a sane length, printable. */
 export function isGlob(pattern: string): boolean {
   if (pattern.length === 0 || pattern.length > 512) return false;
   if ([...pattern].some((c) => c.charCodeAt(0) < 0x20)) return false;
-  let depth = 0;
-  for (const c of pattern) {
-    if (c === '{') depth++;
-    else if (c === '}' && --depth < 0) return false;
+  try {
+    globRegExp(pattern);
+    return true;
+  } catch {
+    return false;
   }
-  return depth === 0;
 }
