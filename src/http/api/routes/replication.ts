@@ -116,14 +116,17 @@ async function executionRoutes(app: ApiApp, ctx: ReplicationApiContext): Promise
         summary: 'Run a policy now (or, with dryRun, list what it would copy); the execution, queued',
         tags,
         params: PolicyParams,
-        body: Type.Optional(RunBody),
+        body: RunBody,
         response: { 201: Execution, ...errors(400, 403, 404) },
+      },
+      // No body at all (a bare POST) is a real run, like an empty object.
+      preValidation: async (req) => {
+        req.body ??= {};
       },
     },
     async (req, reply) => {
       requireAdmin(ctx.principal(req));
-      const dryRun = req.body?.dryRun;
-      const execution = await r.run(req.params.id, dryRun === undefined ? {} : { dryRun });
+      const execution = await r.run(req.params.id, { dryRun: req.body.dryRun === true });
       return reply.code(201).send(execution);
     },
   );

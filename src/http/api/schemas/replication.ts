@@ -154,7 +154,7 @@ export const PolicyParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum
 
 export const RunBody = Type.Object(
   { dryRun: Type.Optional(Type.Boolean({ description: 'List what a run would copy; copy nothing' })) },
-  Strict,
+  { ...Strict, description: 'Run now (an empty body is a real run)' },
 );
 
 const Counts = Type.Object({
