@@ -6,6 +6,7 @@
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runGcFigure } from './gc.js';
 import {
   machineInfo,
   markdownTable,
@@ -65,7 +66,7 @@ function selectedServers(): ServerName[] {
 }
 
 function startWatchdog(): void {
-  const seconds = Number(process.env.BENCH_TIMEOUT ?? 900);
+  const seconds = Number(process.env.BENCH_TIMEOUT ?? 1200);
   setTimeout(() => {
     log(`bench: still running after ${seconds} s (BENCH_TIMEOUT), giving up`);
     killAllNow();
@@ -204,14 +205,21 @@ async function main(): Promise<number> {
     errors.push(...(await runRound(entries, s, fx, makeRoundData(s, fx, round), results)));
   }
   recordMemory(entries, results);
+  await Promise.all(entries.map((e) => e.target.pool.destroy()));
+  await Promise.all(entries.map((e) => e.server.stop()));
+  if (s.gcManifests > 0) {
+    log(`garbage collection: ${s.gcManifests} manifests / ${s.gcBlobs} blobs (seeded, untimed)`);
+    const shape = { manifests: s.gcManifests, blobs: s.gcBlobs };
+    const gc = await withTimeout(runGcFigure(names, shape, REPO_ROOT), 900, 'gc figure');
+    for (const [name, values] of gc.values) record(results, name, values);
+    errors.push(...gc.errors);
+  }
   process.stdout.write(`\n${textTable(rows(figures(s), results))}\n`);
   process.stdout.write(`(median of ${s.rounds}; ratio > 1 means wharf is better; bytes: MB = 10^6)\n`);
   if (shouldWriteDocs(names)) {
     writeDocs(DOCS, docsSection(s, results, errors, entries));
     log(`wrote ${DOCS}`);
   }
-  await Promise.all(entries.map((e) => e.target.pool.destroy()));
-  await Promise.all(entries.map((e) => e.server.stop()));
   for (const e of errors) log(`error: ${e}`);
   log(
     `bench: done in ${(performance.now() / 1000).toFixed(0)} s${errors.length ? `, ${errors.length} failure(s)` : ''}`,

@@ -52,7 +52,8 @@ export function installCleanupHandlers(): void {
   }
 }
 
-function makeTempDir(prefix: string): string {
+/** A temp dir removed on exit (or by the server stopped on it). */
+export function makeTempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   tempDirs.add(dir);
   return dir;
@@ -114,7 +115,7 @@ async function launch(name: string, argv: string[], port: number, dir: string, c
   return { name, url, pid: child.pid ?? 0, command: argv.join(' '), stop };
 }
 
-function registryConfig(storage: string, port: number): string {
+export function registryConfig(storage: string, port: number): string {
   return `version: 0.1
 log:
   level: error
@@ -145,12 +146,13 @@ export async function startDockerRegistry(name = 'docker-registry'): Promise<Ser
 /**
  * Wharf from dist/ (`node dist/cli/main.js serve`), or the command in BENCH_WHARF_CMD: either the word
  * `docker-registry` (a second docker-registry, to exercise the harness) or a command line with
- * `{port}` and `{data}` placeholders, split on whitespace.
+ * `{port}` and `{data}` placeholders, split on whitespace. `dataDir`: an existing data dir (the GC
+ * figure's seeded registry) instead of a fresh one; removed when the server stops, like a fresh one.
  */
-export async function startWharf(repoRoot: string): Promise<Server> {
+export async function startWharf(repoRoot: string, dataDir?: string): Promise<Server> {
   const override = process.env.BENCH_WHARF_CMD?.trim();
   if (override === 'docker-registry') return startDockerRegistry('wharf');
-  const dir = makeTempDir('wharf-bench-wharf-');
+  const dir = dataDir ?? makeTempDir('wharf-bench-wharf-');
   const port = await freePort();
   const argv = override
     ? override.split(/\s+/).map((a) => a.replaceAll('{port}', String(port)).replaceAll('{data}', dir))

@@ -47,9 +47,12 @@ export interface Settings {
   smallSize: number;
   manifestCount: number;
   warmup: boolean;
+  /** The GC figure's registry (bench/gc.ts); 0 manifests: no GC figure (BENCH_GC=0). */
+  gcManifests: number;
+  gcBlobs: number;
 }
 
-/** Defaults fit ~3–5 minutes on 2 cores; BENCH_QUICK=1 shrinks everything for a smoke test. */
+/** Defaults fit ~5–8 minutes on 2 cores (GC figure included); BENCH_QUICK=1 shrinks everything for a smoke test. */
 export function loadSettings(): Settings {
   const quick = process.env.BENCH_QUICK === '1';
   return {
@@ -68,8 +71,12 @@ export function loadSettings(): Settings {
     smallSize: 4 * 1024,
     manifestCount: quick ? 100 : 500,
     warmup: envInt('BENCH_WARMUP', 1) === 1,
+    gcManifests: envInt('BENCH_GC', 1) === 1 ? (quick ? 1000 : 10_000) : 0,
+    gcBlobs: quick ? 10_000 : 100_000,
   };
 }
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 export interface Figure {
   id: string;
@@ -99,6 +106,16 @@ export function figures(s: Settings): Figure[] {
     f('mput.ops', `manifest PUT (unique, by tag), ${s.manifestCount}, c${c}`, 'ops/s'),
     f('mget.rps', `manifest GET by tag, ${wrk}`, 'req/s'),
     f('mget.p99', `manifest GET by tag, ${wrk}: p99`, 'ms', 'lower'),
+    ...(s.gcManifests > 0
+      ? [
+          f(
+            'gc.seconds',
+            `garbage collection, ${count(s.gcManifests)} manifests / ${count(s.gcBlobs)} blobs, half garbage`,
+            's',
+            'lower',
+          ),
+        ]
+      : []),
     f('rss', 'server RSS after the run (VmRSS)', 'MiB', 'lower'),
     f('hwm', 'server peak RSS (VmHWM)', 'MiB', 'lower'),
   ];
