@@ -189,6 +189,7 @@ describe('a v0.3 bundle written by cosign attest (sigstore/cosign pkg/cosign/tes
       reason: NO_KEY,
     });
     const tampered = Buffer.from(bytes.toString().replace('"payload":"eyJf', '"payload":"eyJG'));
+    expect(tampered.equals(bytes)).toBe(false); // the fixture is cosign's bytes, unformatted
     expect(verifyBundle({ bundle: tampered, digest, publicKeys: [certKey] })).toEqual({
       ok: false,
       reason: NO_KEY,
