@@ -156,7 +156,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     ...(auth.tokens ? { tokens: auth.tokens } : {}),
     ...(admin.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
     async release() {
-      lifecycle.stop();
+      await lifecycle.stop();
       await replication.stop();
       await eventing.stop();
       await pullTimes.flush();

@@ -16,7 +16,8 @@ export interface Lifecycle {
   service: LifecycleService;
   /** Keeps the next scheduled collection enqueued (gc.schedule); call after the job workers started. */
   start(): void;
-  stop(): void;
+  /** Stops scheduling and ends a run in progress (after its batch); before the metadata store closes. */
+  stop(): Promise<void>;
 }
 
 /** Garbage collection and scrub: the service, the gc.run job and its daily schedule. */
@@ -52,5 +53,12 @@ export function composeLifecycle(o: {
     return run;
   });
   const schedule = new GcSchedule({ jobs: o.eventing.jobs, schedule: config.gc.schedule, log });
-  return { service, start: () => schedule.start(), stop: () => schedule.stop() };
+  return {
+    service,
+    start: () => schedule.start(),
+    async stop() {
+      schedule.stop();
+      await service.close();
+    },
+  };
 }

@@ -73,7 +73,10 @@ export interface RepositoryStore {
 }
 
 export interface BlobMetaStore {
-  /** Records a committed blob; idempotent. Call only after the BlobStore commit succeeded. */
+  /**
+   * Records a committed blob; idempotent. Call only after the BlobStore commit succeeded. Not guarded
+   * against a concurrent garbage collection (seeding, tests): the registry uses {@link store}.
+   */
   record(digest: Digest, size: number): Promise<void>;
   /** A blob known to the registry, whatever repository holds it. */
   get(digest: Digest): Promise<{ digest: Digest; size: number } | undefined>;

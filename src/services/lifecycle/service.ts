@@ -9,19 +9,21 @@ import type { Scrubber, ScrubReport } from './scrub.js';
  */
 export class LifecycleService {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly o: {
-      collector: GarbageCollector;
-      scrubber: Scrubber;
+      collector: Pick<GarbageCollector, 'run'>;
+      scrubber: Pick<Scrubber, 'run'>;
       store: Pick<GcStore, 'recordRun' | 'runs'>;
     },
   ) {}
 
   /** Collects (or, dry, reports) now, records the run in the history, and returns it. */
   gc(opts: GcRunOptions = {}): Promise<GcRunRecord> {
+    const signals = [this.closing.signal, ...(opts.signal ? [opts.signal] : [])];
     return this.serially(async () => {
-      const report = await this.o.collector.run(opts);
+      const report = await this.o.collector.run({ ...opts, signal: AbortSignal.any(signals) });
       const id = await this.o.store.recordRun(report);
       return { id, ...report };
     });
@@ -35,6 +37,15 @@ export class LifecycleService {
   /** Verifies every stored blob's digest and size; reports, never deletes. */
   scrub(signal?: AbortSignal): Promise<ScrubReport> {
     return this.o.scrubber.run(signal);
+  }
+
+  /**
+   * Shutdown: a run in progress stops after its current batch (recorded with the error 'shutting
+   * down' and what it did); resolves once it has. Call before closing the metadata store.
+   */
+  async close(): Promise<void> {
+    this.closing.abort(new Error('shutting down'));
+    await this.queue;
   }
 
   private serially<T>(fn: () => Promise<T>): Promise<T> {
