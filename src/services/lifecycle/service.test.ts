@@ -38,7 +38,8 @@ function world() {
             resolve(report(o, error));
           };
           releases.push(() => done(null));
-          o.signal?.addEventListener('abort', () => done((o.signal?.reason as Error).message));
+          const signal = o.signal;
+          signal?.addEventListener('abort', () => done((signal.reason as Error).message));
         }),
     },
     scrubber: {
