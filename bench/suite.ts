@@ -52,7 +52,7 @@ export interface Settings {
   gcBlobs: number;
 }
 
-/** Defaults fit ~5–8 minutes on 2 cores (GC figure included); BENCH_QUICK=1 shrinks everything for a smoke test. */
+/** Defaults fit ~4–6 minutes on 2 cores (GC figure included); BENCH_QUICK=1 shrinks everything for a smoke test. */
 export function loadSettings(): Settings {
   const quick = process.env.BENCH_QUICK === '1';
   return {
