@@ -159,7 +159,8 @@ export const ConfigSchema = Type.Object(
         schedule: Type.String({
           pattern: '^(off|([01][0-9]|2[0-3]):[0-5][0-9])$',
           default: 'off',
-          description: "daily garbage collection at HH:MM UTC (one run across all replicas); 'off': only on demand",
+          description:
+            "daily garbage collection at HH:MM UTC (one run across all replicas); 'off': only on demand",
         }),
         graceHours: Type.Number({
           minimum: 0,

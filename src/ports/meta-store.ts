@@ -93,7 +93,11 @@ export interface BlobMetaStore {
    * its file, only under that lock, so it can neither remove a file just placed under a row nor
    * delete the row between the record and the link.
    */
-  store(repoId: number, digest: Digest, place: () => Promise<{ size: number }>): Promise<{ digest: Digest; size: number }>;
+  store(
+    repoId: number,
+    digest: Digest,
+    place: () => Promise<{ size: number }>,
+  ): Promise<{ digest: Digest; size: number }>;
   /** A blob as seen from a repository (by name): undefined unless linked there. One query. */
   getLinked(repoName: string, digest: Digest): Promise<{ digest: Digest; size: number } | undefined>;
   /** Removes the repository link. Returns false when there was none. */

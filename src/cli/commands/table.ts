@@ -2,7 +2,6 @@ import { type CliIo, type OutputFormat, printJson } from './io.js';
 
 /** Tables and list/show/done output for the management verbs. */
 
-
 export type Cell = string | number | boolean | null | undefined;
 
 export interface Column<T> {

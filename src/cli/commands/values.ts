@@ -2,7 +2,6 @@ import { UsageError } from './io.js';
 
 /** Parsers for the management verbs' flag values (sizes, counts, times, lists). */
 
-
 /** Decimal and binary size units, lower-cased. */
 const UNITS: Record<string, number> = {
   b: 1,

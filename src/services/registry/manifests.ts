@@ -3,7 +3,12 @@ import { RegistryError } from '../../oci/errors.js';
 import { type ParsedManifest, parseManifest } from '../../oci/manifest.js';
 import { MediaType } from '../../oci/media-types.js';
 import { assertRepositoryName, assertTag } from '../../oci/names.js';
-import { type ManifestRecord, type ManifestRef, type MetaStore, MissingBlobsError } from '../../ports/meta-store.js';
+import {
+  type ManifestRecord,
+  type ManifestRef,
+  type MetaStore,
+  MissingBlobsError,
+} from '../../ports/meta-store.js';
 import type { Admission } from './admission.js';
 import { currentActor, retryOnTagChange } from './tag-writes.js';
 import { TtlCache } from './ttl-cache.js';
