@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli/commands/index.js';
-import { RegistryClient, RegistryClientError } from '../../src/client/index.js';
+import { RegistryClient } from '../../src/client/index.js';
 import type { Digest } from '../../src/oci/digest.js';
 import type { WharfEvent } from '../../src/services/events/index.js';
 import type { ApiServer } from '../api/harness.js';
@@ -82,22 +82,7 @@ export async function startLifecycleServer(dialect: Dialect): Promise<LifecycleS
   };
 }
 
-/** The refusal a /v2 client call ends in: HTTP status, OCI code and the registry's message. */
-export async function refusal(
-  p: Promise<unknown>,
-): Promise<{ status: number; code?: string; message?: string }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof RegistryClientError))
-    throw new Error(`expected a registry refusal, got ${String(err)}`);
-  return {
-    status: err.status,
-    ...(err.code === undefined ? {} : { code: err.code }),
-    ...(err.registryMessage === undefined ? {} : { message: err.registryMessage }),
-  };
-}
+export { refusal } from '../helpers/refusal.js';
 
 /** `/projects/{project}/repositories/{repository}` with the repository's `/` encoded. */
 export function repoPath(repository: string): string {

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { type RegistryClient, RegistryClientError } from '../../src/client/index.js';
+import type { RegistryClient } from '../../src/client/index.js';
 import { type Digest, digestOf } from '../../src/oci/digest.js';
 import {
   BUNDLE_MEDIA_TYPE,
@@ -202,21 +202,5 @@ export async function bundleReferrer(
   return { blobs: [empty, bundle], manifest };
 }
 
+export { refusal } from '../helpers/refusal.js';
 export { cosignTag };
-
-/** The refusal a client call ends in: HTTP status, OCI code and the registry's message. */
-export async function refusal(
-  p: Promise<unknown>,
-): Promise<{ status: number; code?: string; message?: string }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof RegistryClientError))
-    throw new Error(`expected a registry refusal, got ${String(err)}`);
-  return {
-    status: err.status,
-    ...(err.code === undefined ? {} : { code: err.code }),
-    ...(err.registryMessage === undefined ? {} : { message: err.registryMessage }),
-  };
-}
