@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import {
 } from '../../src/client/index.js';
 import type { Digest } from '../../src/oci/digest.js';
 import { parseReference } from '../../src/oci/reference.js';
+import { hasSkopeo } from '../e2e/support/skopeo.js';
 import { type DockerRegistry, startDockerRegistry } from '../helpers/docker-registry.js';
 import {
   allContent,
@@ -137,7 +137,7 @@ describe('copyImage', () => {
     );
   });
 
-  it.skipIf(!existsSync('/usr/bin/skopeo'))('writes layouts skopeo can read', async () => {
+  it.skipIf(!hasSkopeo())('writes layouts skopeo can read', async () => {
     const index = makeMultiPlatformIndex({ layers: 1, size: 512 });
     const { dstDir } = await roundTrip('skopeo-check', index);
     const r = spawnSync('skopeo', ['inspect', '--raw', `oci:${dstDir}:copied`], { encoding: 'utf8' });

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './process.js';
+import { hasTool } from './tools.js';
 
 export const DOCKER_REGISTRY_BIN = process.env.DOCKER_REGISTRY_BIN ?? '/usr/bin/docker-registry';
 
@@ -30,7 +30,7 @@ export interface DockerRegistry {
 export { freePort };
 
 export function hasDockerRegistry(): boolean {
-  return existsSync(DOCKER_REGISTRY_BIN);
+  return hasTool(DOCKER_REGISTRY_BIN);
 }
 
 /** A bcrypt htpasswd line (`user:$2b$…`), which is all distribution's htpasswd auth accepts. */

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasTool } from './tools.js';
 
 /**
  * podman and buildah in a sandbox of their own, for tests that only move images (pull, push, tag,
@@ -26,11 +26,11 @@ export const PODMAN_BIN = process.env.PODMAN_BIN ?? '/usr/bin/podman';
 export const BUILDAH_BIN = process.env.BUILDAH_BIN ?? '/usr/bin/buildah';
 
 export function hasPodman(): boolean {
-  return existsSync(PODMAN_BIN);
+  return hasTool(PODMAN_BIN);
 }
 
 export function hasBuildah(): boolean {
-  return existsSync(BUILDAH_BIN);
+  return hasTool(BUILDAH_BIN);
 }
 
 export interface ToolResult {

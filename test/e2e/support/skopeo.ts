@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../../helpers/process.js';
+import { hasTool } from '../../helpers/tools.js';
 
 export const SKOPEO_BIN = process.env.SKOPEO_BIN ?? '/usr/bin/skopeo';
 
 export function hasSkopeo(): boolean {
-  return existsSync(SKOPEO_BIN);
+  return hasTool(SKOPEO_BIN);
 }
 
 export interface SkopeoResult {
