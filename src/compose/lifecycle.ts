@@ -44,6 +44,17 @@ export function composeLifecycle(o: {
     collector,
     scrubber: new Scrubber({ store: meta.gc, blobs: o.blobs }),
     store: meta.gc,
+    // The audit log says who collected what (the API caller, or `system` for the schedule).
+    onCollected: async (run) => {
+      const { id, trigger, blobsDeleted, bytesFreed, linksRemoved, orphanFiles, uploadsExpired, error } = run;
+      await o.eventing.sink
+        .emit({
+          type: 'GC_RUN',
+          outcome: error === null ? 'success' : 'failure',
+          detail: { run: id, trigger, blobsDeleted, bytesFreed, linksRemoved, orphanFiles, uploadsExpired, error },
+        })
+        .catch((err: unknown) => log.warn({ err, run: id }, 'garbage collection not audited'));
+    },
   });
   o.eventing.jobs.register(GC_JOB, async (_payload, { signal }) => {
     // Enqueued while the schedule was on; it has been turned off since.

@@ -113,6 +113,24 @@ describe.each(dialects)('garbage collection over HTTP (%s)', (dialect) => {
     const real = await gc(server.url);
     expect(real.dryRun).toBe(false);
     expect(counts(real)).toEqual(counts(dry));
+    // The real run is in the audit log, by its caller; the dry runs are not.
+    const audited = await server.wharf.eventing.audit.query({ types: ['GC_RUN'] });
+    expect(audited.events.map((e) => [e.actor, e.outcome, e.detail])).toEqual([
+      [
+        { name: 'admin', kind: 'user' },
+        'success',
+        {
+          run: real.id,
+          trigger: 'api',
+          blobsDeleted: expected.blobsDeleted,
+          bytesFreed: expected.bytesFreed,
+          linksRemoved: expected.linksRemoved,
+          orphanFiles: expected.orphanFiles,
+          uploadsExpired: expected.uploadsExpired,
+          error: null,
+        },
+      ],
+    ]);
     for (const b of [...garbage, orphan])
       expect(await exists(blobPath(server.dataDir, b.digest))).toBe(false);
     expect(await headStatus(v2, app, lone.digest)).toBe(404);
@@ -198,6 +216,10 @@ describe.each(dialects)('garbage collection over HTTP (%s)', (dialect) => {
         runs = (await api<GcRun[]>(s.url, 'GET', '/system/gc')).body;
       }
       expect(runs[0]).toMatchObject({ trigger: 'schedule', dryRun: false, blobsDeleted: 1, blobBytes: 600 });
+      const audited = await s.wharf.eventing.audit.query({ types: ['GC_RUN'] });
+      expect(audited.events.map((e) => [e.actor.kind, e.detail?.['trigger'], e.detail?.['run']])).toEqual([
+        ['system', 'schedule', runs[0]?.id],
+      ]);
     } finally {
       await s.stop();
     }

@@ -1,6 +1,6 @@
 /**
  * The event model. Type names are Harbor's (so existing webhook receivers work) plus Wharf's own
- * (`TAG_MOVED`, `LOGIN_FAILED`, `POLICY_DECISION`). Add a name here to add an event type: the store
+ * (`TAG_MOVED`, `LOGIN_FAILED`, `POLICY_DECISION`, `GC_RUN`). Add a name here to add an event type: the store
  * keeps types as text, and webhook filters are checked against this list.
  */
 export const EVENT_TYPES = [
@@ -10,6 +10,7 @@ export const EVENT_TYPES = [
   'TAG_MOVED',
   'LOGIN_FAILED',
   'POLICY_DECISION',
+  'GC_RUN',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

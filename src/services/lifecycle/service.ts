@@ -16,6 +16,8 @@ export class LifecycleService {
       collector: Pick<GarbageCollector, 'run'>;
       scrubber: Pick<Scrubber, 'run'>;
       store: Pick<GcStore, 'recordRun' | 'runs'>;
+      /** Told about every recorded run that was not dry (the audit log); must not reject. */
+      onCollected?: (run: GcRunRecord) => Promise<void>;
     },
   ) {}
 
@@ -24,8 +26,9 @@ export class LifecycleService {
     const signals = [this.closing.signal, ...(opts.signal ? [opts.signal] : [])];
     return this.serially(async () => {
       const report = await this.o.collector.run({ ...opts, signal: AbortSignal.any(signals) });
-      const id = await this.o.store.recordRun(report);
-      return { id, ...report };
+      const run = { id: await this.o.store.recordRun(report), ...report };
+      if (!run.dryRun) await this.o.onCollected?.(run);
+      return run;
     });
   }
 
