@@ -51,7 +51,16 @@ export function composeLifecycle(o: {
         .emit({
           type: 'GC_RUN',
           outcome: error === null ? 'success' : 'failure',
-          detail: { run: id, trigger, blobsDeleted, bytesFreed, linksRemoved, orphanFiles, uploadsExpired, error },
+          detail: {
+            run: id,
+            trigger,
+            blobsDeleted,
+            bytesFreed,
+            linksRemoved,
+            orphanFiles,
+            uploadsExpired,
+            error,
+          },
         })
         .catch((err: unknown) => log.warn({ err, run: id }, 'garbage collection not audited'));
     },
