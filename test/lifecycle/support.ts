@@ -2,43 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
+import type { Json } from '../../src/client/json.js';
+import type { GcRunRecord } from '../../src/ports/gc-store.js';
+import type { ScrubReport as ScrubReportRecord } from '../../src/services/lifecycle/index.js';
 import { recorded } from '../api/harness.js';
 import { blob, imageManifest, jsonBlob, sha256, type TestBlob } from '../helpers/oci.js';
 import type { V2 } from '../helpers/registry-client.js';
 import { ADMIN_AUTH } from '../helpers/server.js';
 
 /** A run as the API reports it (the counts garbage collection is judged by). */
-export interface GcRun {
-  id: number;
-  dryRun: boolean;
-  trigger: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  graceHours: number;
-  linksRemoved: number;
-  blobsDeleted: number;
-  blobBytes: number;
-  orphanFiles: number;
-  orphanBytes: number;
-  uploadsExpired: number;
-  bytesFreed: number;
-  error: string | null;
-}
+export type GcRun = Json<GcRunRecord>;
 
-export interface ScrubReport {
-  checked: number;
-  bytes: number;
-  corrupt: number;
-  missing: number;
-  problems: {
-    digest: string;
-    size: number;
-    problem: string;
-    actualDigest: string | null;
-    actualSize: number | null;
-  }[];
-}
+export type ScrubReport = Json<ScrubReportRecord>;
 
 /** What a run removed, without its id, times and flags: a dry run and a real run must agree on it. */
 export function counts(r: GcRun) {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { RegistryClient } from '../../src/client/index.js';
+import type { Json } from '../../src/client/json.js';
 import type { Descriptor } from '../../src/client/manifest.js';
 import { attachSbom, SignatureStore, signImage } from '../../src/client/signatures/index.js';
 import type { Digest } from '../../src/oci/digest.js';
+import type { ArtifactRecord, ExecutionRecord } from '../../src/ports/replication-store.js';
 import { generateKeyPair } from '../../src/supplychain/index.js';
 import { recorded } from '../api/harness.js';
 import { makeMultiPlatformIndex, type TestIndex } from '../helpers/images.js';
@@ -60,29 +62,9 @@ export async function api<T = unknown>(
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
-export interface Execution {
-  id: number;
-  policyId: number;
-  trigger: string;
-  dryRun: boolean;
-  status: string;
-  error: string | null;
-  counts: Record<string, number>;
-  artifacts: ArtifactResult[];
-}
+export type Execution = Json<ExecutionRecord> & { artifacts: ArtifactResult[] };
 
-export interface ArtifactResult {
-  id: number;
-  repository: string;
-  destination: string;
-  tag: string | null;
-  digest: string | null;
-  status: string;
-  bytes: number;
-  attempts: number;
-  error: string | null;
-  detail: Record<string, unknown> | null;
-}
+export type ArtifactResult = Json<ArtifactRecord>;
 
 /** Creates a policy; its id. */
 export async function createPolicy(server: TestServer, policy: Record<string, unknown>): Promise<number> {

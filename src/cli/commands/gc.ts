@@ -1,41 +1,16 @@
 import type { Command } from 'commander';
+import type { Json } from '../../client/json.js';
+import type { GcRunRecord } from '../../ports/gc-store.js';
+import type { ScrubReport as ScrubReportRecord } from '../../services/lifecycle/index.js';
 import { type CliIo, humanBytes, printJson } from './io.js';
 import { type ApiFlags, type Call, run, verb } from './manage.js';
 import { type Column, printRecord, printRows, shortTime } from './table.js';
 import { parseLimit } from './values.js';
 
 /** A run as POST/GET /api/v1/system/gc return it. */
-interface GcRun {
-  id: number;
-  dryRun: boolean;
-  trigger: string;
-  startedAt: string;
-  durationMs: number;
-  graceHours: number;
-  linksRemoved: number;
-  blobsDeleted: number;
-  blobBytes: number;
-  orphanFiles: number;
-  orphanBytes: number;
-  uploadsExpired: number;
-  bytesFreed: number;
-  error: string | null;
-}
+type GcRun = Json<GcRunRecord>;
 
-interface ScrubReport {
-  durationMs: number;
-  checked: number;
-  bytes: number;
-  corrupt: number;
-  missing: number;
-  problems: {
-    digest: string;
-    size: number;
-    problem: string;
-    actualDigest: string | null;
-    actualSize: number | null;
-  }[];
-}
+type ScrubReport = Json<ScrubReportRecord>;
 
 interface GcFlags extends ApiFlags {
   dryRun?: boolean;

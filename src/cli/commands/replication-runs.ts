@@ -1,39 +1,13 @@
 import type { Command } from 'commander';
+import type { Json } from '../../client/json.js';
+import type { ArtifactRecord, ExecutionRecord } from '../../ports/replication-store.js';
 import { type CliIo, humanBytes, UsageError } from './io.js';
 import { type ApiFlags, type Call, run, verb } from './manage.js';
 import { type Column, printRecord, printRows, shortTime } from './table.js';
 import { parseLimit } from './values.js';
 
-interface Execution {
-  id: number;
-  policyId: number;
-  trigger: string;
-  dryRun: boolean;
-  status: string;
-  error: string | null;
-  counts: {
-    total: number;
-    pending: number;
-    copied: number;
-    skipped: number;
-    failed: number;
-    planned: number;
-  };
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-interface Artifact {
-  repository: string;
-  destination: string;
-  tag: string | null;
-  digest: string | null;
-  status: string;
-  bytes: number;
-  attempts: number;
-  error: string | null;
-}
+type Execution = Json<ExecutionRecord>;
+type Artifact = Json<ArtifactRecord>;
 
 type Detail = Execution & { artifacts: Artifact[] };
 
