@@ -45,7 +45,17 @@ export function composeRegistry(o: {
         detail: { digest: r.digest, reference: r.reference },
       }),
   });
-  const immutable = new ImmutableTags({ rules: (project) => meta.immutability.list(project) });
+  const immutable = new ImmutableTags({
+    rules: (project) => meta.immutability.list(project),
+    indexTags: async (repo, digest) => {
+      const r = await meta.repos.get(repo);
+      if (!r) return [];
+      const parents = await meta.manifests.parents(r.id, digest);
+      return Promise.all(
+        parents.map(async (index) => ({ index, tags: await meta.tags.pointingAt(r.id, index) })),
+      );
+    },
+  });
   const admission = combineAdmissions(
     autoCreateProjects(access),
     quota,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recorded } from '../api/harness.js';
 import { coverageGaps, type OpenApiDoc } from '../api/support/coverage.js';
 import { availableDialects } from '../helpers/dialects.js';
-import { makeImage, type TestImage } from '../helpers/images.js';
+import { makeImage, makeMultiPlatformIndex, type TestImage } from '../helpers/images.js';
 import {
   bundleReferrer,
   cosignTag,
@@ -133,6 +133,26 @@ describe.each(dialects)('tag immutability over HTTP (%s)', (dialect) => {
         actor: { name: 'admin' },
         detail: { policy: 'immutability', decision: 'deny', rule: rules.app.id, project: 'team' },
       });
+    });
+
+    it('freezes the platform images of an immutable multi-arch tag with it', async () => {
+      const frozen = makeMultiPlatformIndex();
+      await s.api.push('team/app', 'v3.0', frozen);
+      const child = frozen.children[0]?.manifest.descriptor.digest ?? '';
+      const refused = await refusal(s.client().deleteManifest('team/app', child));
+      expect(refused).toMatchObject({ status: 403, code: 'DENIED' });
+      expect(refused.message).toBe(
+        `manifest ${child} is part of index ${frozen.manifest.descriptor.digest}, tagged v3.0, which is ` +
+          `immutable in team/app (rule ${rules.app.id} of project team: repositories matching app, tags matching v*): ` +
+          'it cannot be deleted',
+      );
+      expect(await manifestOf('team/app', child)).toBe(child);
+      // Under a mutable tag, a platform image can go.
+      const loose = makeMultiPlatformIndex();
+      await s.api.push('team/app', 'nightly', loose);
+      const looseChild = loose.children[1]?.manifest.descriptor.digest ?? '';
+      await s.client().deleteManifest('team/app', looseChild);
+      expect(await refusal(manifestOf('team/app', looseChild))).toMatchObject({ status: 404 });
     });
 
     it('leaves tags outside the rules alone: other tags, excluded tags, other repositories and projects', async () => {

@@ -9,6 +9,11 @@ import { describeRule, nameInProject, ruleFor } from './rules.js';
 export interface ImmutableTagsOptions {
   /** A project's rules (the store, read at each check: a change applies to the next push at once). */
   rules: (project: string) => Promise<readonly ImmutabilityRule[]>;
+  /**
+   * The tags of the indexes in the repository that list a manifest among theirs: a platform image
+   * of an immutable multi-arch tag is frozen with it. Absent: only a manifest's own tags count.
+   */
+  indexTags?: (repo: string, digest: Digest) => Promise<{ index: Digest; tags: string[] }[]>;
 }
 
 /**
@@ -36,7 +41,10 @@ export class ImmutableTags implements Admission {
   async beforeDelete(repo: string, target: DeleteAdmission): Promise<void> {
     if (target.subject !== null) return;
     const rule = await this.ruleFor(repo, target.tags);
-    if (!rule) return;
+    if (!rule) {
+      if (target.tag === undefined) await this.refuseIfInFrozenIndex(repo, target.digest);
+      return;
+    }
     const what = target.tag
       ? `tag ${rule.tag} of ${repo} is immutable`
       : `manifest ${target.digest} is tagged ${rule.tag}, which is immutable in ${repo}`;
@@ -44,6 +52,20 @@ export class ImmutableTags implements Admission {
       tag: rule.tag,
       digest: target.digest,
     });
+  }
+
+  private async refuseIfInFrozenIndex(repo: string, digest: Digest): Promise<void> {
+    if (!this.o.indexTags || (await this.o.rules(projectOf(repo))).length === 0) return;
+    for (const { index, tags } of await this.o.indexTags(repo, digest)) {
+      const rule = await this.ruleFor(repo, tags);
+      if (!rule) continue;
+      throw refusal(
+        rule.rule,
+        `manifest ${digest} is part of index ${index}, tagged ${rule.tag}, which is immutable in ${repo} ` +
+          `(${describeRule(rule.rule)}): it cannot be deleted`,
+        { tag: rule.tag, digest },
+      );
+    }
   }
 
   /** The first of `tags` (cosign's own skipped) a rule makes immutable, with that rule. */
