@@ -98,6 +98,21 @@ describe('replication failures', () => {
     expect(run.artifacts[0]?.error).toBeTruthy();
   });
 
+  it('a destination refusing the credentials (401) fails at once: no retry can help', async () => {
+    await pushSignedImage(ca, 'badcreds/app', 'v1', { layers: 1, size: 256 });
+    const policy = await createPolicy(a, {
+      name: 'wrong-password',
+      mode: 'push',
+      endpoint: { ...endpoint(), credentials: { type: 'basic', username: ADMIN.username, password: 'wrong' } },
+      filters: { repository: 'badcreds/*' },
+    });
+    const r = await api<{ id: number }>(a, 'POST', `/replication/policies/${policy}/executions`, {});
+    const run = await finished(a, r.body.id, 60_000);
+    expect(run.status).toBe('failed');
+    expect(run.artifacts[0]).toMatchObject({ repository: 'badcreds/app', status: 'failed', attempts: 1 });
+    expect(run.artifacts[0]?.error).toMatch(/401|unauthori[sz]ed|credentials/i);
+  });
+
   it('a source that cannot be listed fails the execution with the reason', async () => {
     const policy = await createPolicy(a, {
       name: 'unlistable',

@@ -1,6 +1,8 @@
 import type { ArtifactCopyResult } from '../../client/copy-artifact.js';
 import { copyArtifact } from '../../client/copy-artifact.js';
+import { RegistryClientError } from '../../client/errors.js';
 import type { Digest } from '../../oci/digest.js';
+import { isRegistryError } from '../../oci/errors.js';
 import type { ArtifactPatch, ArtifactRecord, ReplicationStore } from '../../ports/replication-store.js';
 import { type JobContext, PermanentJobError } from '../events/jobs.js';
 import { openSides, type Sides, type SidesOptions } from './sides.js';
@@ -12,6 +14,15 @@ export interface ArtifactRunnerOptions extends SidesOptions {
   store: ReplicationStore;
   /** Blobs copied at once per artifact. Default 4. */
   concurrency?: number;
+}
+
+/**
+ * Refused rather than failed: bad credentials (401) or no permission or a policy (403, at either
+ * side). Another attempt gets the same answer until someone changes the policy or the rights.
+ */
+function refused(err: unknown): boolean {
+  const status = err instanceof RegistryClientError || isRegistryError(err) ? err.status : 0;
+  return status === 401 || status === 403;
 }
 
 function detailOf(r: ArtifactCopyResult): Record<string, unknown> {
@@ -103,14 +114,17 @@ export function artifactRunner(o: ArtifactRunnerOptions) {
       await o.store.uploads.clear(art.id);
       return { artifact: art.id, status: patch.status, bytes: patch.bytes };
     } catch (err) {
-      const final = err instanceof PermanentJobError || ctx.job.attempts >= ctx.job.maxAttempts;
+      const permanent = err instanceof PermanentJobError || refused(err);
+      const final = permanent || ctx.job.attempts >= ctx.job.maxAttempts;
       await executions.updateArtifact(art.id, {
         status: final ? 'failed' : 'retrying',
         error: message(err),
         ...(final ? { finishedAt: new Date() } : {}),
       });
       if (final) await o.store.uploads.clear(art.id);
-      throw err;
+      throw permanent && !(err instanceof PermanentJobError)
+        ? new PermanentJobError(message(err), { cause: err })
+        : err;
     } finally {
       await executions.finishIfDone(art.executionId);
     }
