@@ -103,7 +103,10 @@ describe('replication failures', () => {
     const policy = await createPolicy(a, {
       name: 'wrong-password',
       mode: 'push',
-      endpoint: { ...endpoint(), credentials: { type: 'basic', username: ADMIN.username, password: 'wrong' } },
+      endpoint: {
+        ...endpoint(),
+        credentials: { type: 'basic', username: ADMIN.username, password: 'wrong' },
+      },
       filters: { repository: 'badcreds/*' },
     });
     const r = await api<{ id: number }>(a, 'POST', `/replication/policies/${policy}/executions`, {});
