@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/commands/index.js';
+import { generateKeyPair, publicKeyPem } from '../../src/supplychain/index.js';
 import { startReceiver, until } from '../events/receiver.js';
 import { ensureBuilt, runCli as runBinary } from '../helpers/child-server.js';
 import { makeImage, writeOciLayout } from '../helpers/images.js';
@@ -95,15 +96,64 @@ describe('wharf project|user|member|robot|audit|webhook against a running server
     }
     expect((await json('project list')).map((p: { name: string }) => p.name)).toEqual(['pub', 'team-x']);
     expect(await lines('project show team-x')).toEqual([
-      'Name:       team-x',
-      'Public:     no',
-      'Quota:      10.0 GiB',
-      'Pull rate:  100/min',
-      expect.stringMatching(/^Created: {4}\d{4}-/),
+      'Name:             team-x',
+      'Public:           no',
+      'Quota:            10.0 GiB',
+      'Pull rate:        100/min',
+      expect.stringMatching(/^Created: {10}\d{4}-/),
+      'Signed only:      no',
+      'Trusted keys:     0',
+      'Provenance tags:  none',
+      'Proxy of:         none',
     ]);
     await ok('project update team-x --public --quota none --pull-rate 500');
     const shown = await json('project show team-x -o json');
     expect(shown).toMatchObject({ public: true, quotaBytes: null, pullRatePerMinute: 500 });
+  });
+
+  it('sets and clears the supply-chain rules and the proxy setting of a project', async () => {
+    await ok('project create rules');
+    const keyFile = join(tmp, 'cosign.pub');
+    const pem = publicKeyPem(generateKeyPair().publicKey);
+    await writeFile(keyFile, pem);
+    await ok(`project update rules --require-signed --trusted-key ${keyFile} --provenance-tags v*`);
+    expect((await json('project show rules')).supplyChain).toEqual({
+      requireSigned: true,
+      trustedKeys: [pem],
+      provenanceTagPattern: 'v*',
+    });
+    expect(await lines('project show rules')).toEqual(
+      expect.arrayContaining(['Signed only:      yes', 'Trusted keys:     1', 'Provenance tags:  v*']),
+    );
+    await ok('project update rules --allow-unsigned --trusted-key none --provenance-tags none');
+    expect((await json('project show rules')).supplyChain).toEqual({
+      requireSigned: false,
+      trustedKeys: [],
+      provenanceTagPattern: null,
+    });
+    await fails(
+      `project update rules --trusted-key ${join(tmp, 'absent.pub')}`,
+      /^--trusted-key .*absent\.pub: ENOENT$/,
+    );
+    await fails('project update rules --require-signed --allow-unsigned', /mutually exclusive/);
+
+    await ok('project create mirror');
+    await ok(
+      'project update mirror --proxy http://127.0.0.1:9 --proxy-prefix library --proxy-username bot --proxy-password-stdin',
+      'upstream-secret',
+    );
+    const mirror = await json('project show mirror');
+    expect(mirror.proxy).toEqual({
+      upstream: 'http://127.0.0.1:9',
+      repositoryPrefix: 'library',
+      credentials: { username: 'bot' },
+    });
+    expect(JSON.stringify(mirror)).not.toContain('upstream-secret');
+    expect(await lines('project show mirror')).toContain('Proxy of:         http://127.0.0.1:9/library');
+    await fails('project update mirror --proxy-prefix x', /need --proxy$/);
+    await ok('project update mirror --proxy none');
+    expect((await json('project show mirror')).proxy).toBeNull();
+    for (const name of ['rules', 'mirror']) await ok(`project delete ${name}`);
     expect(await ok('project delete pub')).toBe('Deleted project pub\n');
     await fails('project show pub', /^show project pub: project not found \(HTTP 404\)$/);
     await fails('project delete pub', /^delete project pub: .*not found \(HTTP 404\)$/);

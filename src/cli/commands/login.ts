@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { normalizeRegistryKey, removeCredentials, storeCredentials } from '../../client/docker-config.js';
 import { RegistryClient } from '../../client/registry-client.js';
 import { action, type CliIo, UsageError } from './io.js';
+import { readSecretStdin } from './manage.js';
 
 interface LoginFlags {
   username?: string;
@@ -10,20 +11,11 @@ interface LoginFlags {
   plainHttp?: boolean;
 }
 
-async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream)
-    parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(parts)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
-
 async function passwordFrom(io: CliIo, flags: LoginFlags): Promise<string> {
   if (flags.password !== undefined && flags.passwordStdin) {
     throw new UsageError('--password and --password-stdin are mutually exclusive');
   }
-  if (flags.passwordStdin) return readStdin(io.stdin);
+  if (flags.passwordStdin) return readSecretStdin(io);
   if (flags.password !== undefined) return flags.password;
   throw new UsageError('a password is required: -p PASSWORD or --password-stdin');
 }
