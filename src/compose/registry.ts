@@ -5,6 +5,7 @@ import type { AccessService } from '../services/access/index.js';
 import type { Eventing } from '../services/events/index.js';
 import { ImmutableTags } from '../services/lifecycle/index.js';
 import { autoCreateProjects, projectOf, QuotaPolicy } from '../services/policy/index.js';
+import { promotedTags } from '../services/promotion/index.js';
 import { BlobService, combineAdmissions, createRegistry, type Registry } from '../services/registry/index.js';
 import { createSupplyChain, type PullRefusal, type SupplyChain } from '../services/supplychain/index.js';
 
@@ -45,7 +46,11 @@ export function composeRegistry(o: {
         detail: { digest: r.digest, reference: r.reference },
       }),
   });
-  const immutable = new ImmutableTags({ rules: (project) => meta.immutability.list(project) });
+  const immutable = new ImmutableTags({
+    rules: (project) => meta.immutability.list(project),
+    // A promoted tag is immutable whatever the rules say (services/promotion).
+    locked: promotedTags(meta.promotion),
+  });
   const admission = combineAdmissions(
     autoCreateProjects(access),
     quota,

@@ -6,9 +6,18 @@ import type { Admission, DeleteAdmission, TagMoveAdmission } from '../registry/a
 import { isCosignTag } from '../supplychain/artifacts.js';
 import { describeRule, nameInProject, ruleFor } from './rules.js';
 
+/** Why a tag is locked regardless of rules (a promoted tag), for the refusal. */
+export interface TagLock {
+  /** `it was promoted from dev/app@sha256:… by alice on …` */
+  message: string;
+  detail: Record<string, unknown>;
+}
+
 export interface ImmutableTagsOptions {
   /** A project's rules (the store, read at each check: a change applies to the next push at once). */
   rules: (project: string) => Promise<readonly ImmutabilityRule[]>;
+  /** Tags locked by something other than a rule (promotion); asked only when a tag would move or go. */
+  locked?: (repo: string, tag: string) => Promise<TagLock | undefined>;
 }
 
 /**
@@ -24,6 +33,9 @@ export class ImmutableTags implements Admission {
 
   async beforeTagMove(repo: string, move: TagMoveAdmission): Promise<void> {
     if (move.from === null || move.subject !== null || isCosignTag(move.tag)) return;
+    const lock = await this.o.locked?.(repo, move.tag);
+    if (lock)
+      throw locked(`tag ${move.tag} of ${repo} is immutable: ${lock.message}; it cannot be moved`, lock);
     const rule = await this.ruleFor(repo, [move.tag]);
     if (!rule) return;
     throw refusal(
@@ -35,6 +47,11 @@ export class ImmutableTags implements Admission {
 
   async beforeDelete(repo: string, target: DeleteAdmission): Promise<void> {
     if (target.subject !== null) return;
+    for (const tag of target.tags.filter((t) => !isCosignTag(t))) {
+      const lock = await this.o.locked?.(repo, tag);
+      if (lock)
+        throw locked(`tag ${tag} of ${repo} is immutable: ${lock.message}; it cannot be deleted`, lock);
+    }
     const rule = await this.ruleFor(repo, target.tags);
     if (!rule) return;
     const what = target.tag
@@ -81,4 +98,8 @@ function refusal(
       digest: at.digest,
     },
   });
+}
+
+function locked(message: string, lock: TagLock): RegistryError {
+  return new RegistryError('DENIED', message, { detail: lock.detail });
 }
