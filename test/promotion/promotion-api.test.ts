@@ -4,7 +4,6 @@ import { coverageGaps, type OpenApiDoc } from '../api/support/coverage.js';
 import { availableDialects } from '../helpers/dialects.js';
 import { makeImage, makeMultiPlatformIndex, type TestArtifact } from '../helpers/images.js';
 import {
-  ADMIN,
   ALICE,
   BOB,
   CAROL,
@@ -262,7 +261,12 @@ describe.each(dialects)('promotion, rollback and revocation over HTTP (%s)', (di
         method: 'POST',
         body: { digest: digestOf(v1), tag: '1.4.0' },
       });
-      expect(r.body).toEqual({ repository: 'staging/app', tag: '1.4.0', from: digestOf(v1), to: digestOf(v1) });
+      expect(r.body).toEqual({
+        repository: 'staging/app',
+        tag: '1.4.0',
+        from: digestOf(v1),
+        to: digestOf(v1),
+      });
     });
   });
 
@@ -344,5 +348,3 @@ describe.each(dialects)('promotion, rollback and revocation over HTTP (%s)', (di
     expect(coverageGaps(doc as OpenApiDoc, recorded, 'promotion-api.test.ts')).toEqual([]);
   });
 });
-
-export { ADMIN };
