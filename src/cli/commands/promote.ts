@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { seg } from '../../client/api-client.js';
+import { ApiClientError, seg } from '../../client/api-client.js';
 import { tryParseDigest } from '../../oci/digest.js';
 import { formatReference } from '../../oci/reference.js';
 import { type RefCall, type RefFlags, referenceOf, refVerb, runOnRef, shortDigest } from './artifact-ref.js';
@@ -40,6 +40,19 @@ interface RevokeFlags extends RefFlags {
   reason?: string;
 }
 
+/** A refusal by the gates, every failing one named with its reason (the server's message is cut at 300). */
+function gateRefusal(what: string, err: unknown): unknown {
+  if (!(err instanceof ApiClientError)) return err;
+  const gates = (err.detail as { gates?: GateResult[] } | undefined)?.gates;
+  const failing = Array.isArray(gates) ? gates.filter((g) => !g.ok) : [];
+  if (failing.length === 0) return err;
+  const cut = (s: string) => (s.length > 160 ? `${s.slice(0, 157)}...` : s);
+  const list = failing.map((g) => `${g.gate} (${cut(g.reason)})`).join('; ');
+  return new Error(
+    `${what}: refused by ${failing.length} gate${failing.length === 1 ? '' : 's'}: ${list} (HTTP ${err.status})`,
+  );
+}
+
 const required = (value: string | undefined, flag: string): string => {
   if (value === undefined || value === '') throw new UsageError(`give ${flag}`);
   return value;
@@ -55,11 +68,9 @@ function registerPromoteVerb(program: Command, io: CliIo): void {
     const source = `${ref.repository}${ref.digest ? `@${ref.digest}` : `:${ref.tag ?? 'latest'}`}`;
     const body = { source, ...(c.flags.tag ? { tag: c.flags.tag } : {}) };
     const what = `promote ${formatReference(ref)} to ${to}`;
-    const p = await c.request<Promotion>({
-      method: 'POST',
-      path: `/projects/${seg(to)}/promotions`,
-      body,
-      what,
+    const path = `/projects/${seg(to)}/promotions`;
+    const p = await c.request<Promotion>({ method: 'POST', path, body, what }).catch((err: unknown) => {
+      throw gateRefusal(what, err);
     });
     const line = `Promoted ${p.source} to ${ref.registry}/${p.repository}:${p.tag} (${p.gates.length} gates passed)`;
     printDone(io, c.format, p, line);

@@ -63,7 +63,9 @@ export class Promoter {
     const summary = { source, digest, target: req.target, repository, tag, gates: results };
     const failing = results.filter((r) => !r.ok);
     if (failing.length > 0) {
-      const reason = `promotion of ${source} to ${repository}:${tag} refused: ${failing.map((r) => `${r.gate}: ${r.reason}`).join('; ')}`;
+      const names = failing.map((r) => r.gate).join(', ');
+      const reasons = failing.map((r) => `${r.gate}: ${r.reason}`).join('; ');
+      const reason = `promotion of ${source} to ${repository}:${tag} refused by ${names} — ${reasons}`;
       this.decide('deny', repository, reason, summary);
       throw new RegistryError('DENIED', reason, { detail: { policy: 'promotion', ...summary } });
     }
