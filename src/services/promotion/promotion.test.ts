@@ -118,7 +118,12 @@ describe('RevokedDigests', () => {
     let now = 0;
     const rows: Revocation[] = [];
     const revoked = new RevokedDigests({
-      store: { revocations: async () => (reads++, [...rows]) },
+      store: {
+        revocations: async () => {
+          reads++;
+          return [...rows];
+        },
+      },
       refreshMs: 5_000,
       now: () => now,
     });
