@@ -82,6 +82,8 @@ export interface PromotionStore {
   approvals(digest: Digest, target?: string): Promise<Approval[]>;
   /** Records a promotion (one per repository and tag). */
   recordPromotion(p: Omit<Promotion, 'id'>): Promise<Promotion>;
+  /** Removes a promotion record whose copy failed (the tag was never produced). */
+  forgetPromotion(id: number): Promise<void>;
   /** The promotion that produced `repository:tag`, if any: that tag may never move or go. */
   promotionOf(repository: string, tag: string): Promise<Promotion | undefined>;
   /** Promotions into a project's repositories (or registry-wide), newest first. */

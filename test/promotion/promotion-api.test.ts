@@ -4,6 +4,7 @@ import { coverageGaps, type OpenApiDoc } from '../api/support/coverage.js';
 import { availableDialects } from '../helpers/dialects.js';
 import { makeImage, makeMultiPlatformIndex, type TestArtifact } from '../helpers/images.js';
 import {
+  ADMIN,
   ALICE,
   BOB,
   CAROL,
@@ -221,6 +222,16 @@ describe.each(dialects)('promotion, rollback and revocation over HTTP (%s)', (di
       expect(r.body.errors[0]?.detail.gates?.find((g) => g.gate === 'source')).toMatchObject({ ok: false });
       await s.call('/projects/staging/promotion-gates', { method: 'PUT', body: gates, as: ALICE });
     });
+    it('lets one of two concurrent promotions to a tag copy, and accepts anything under empty gates', async () => {
+      await s.api.access.createProject({ name: 'qa', public: false });
+      expect((await s.call('/projects/qa/promotion-gates', { method: 'PUT', body: {} })).status).toBe(200);
+      const both = await Promise.all([
+        promote({ source: 'dev/app:1.4.0' }, ADMIN, 'qa'),
+        promote({ source: 'dev/app:1.4.0' }, ADMIN, 'qa'),
+      ]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+      expect((await s.client().getManifest('qa/app', '1.4.0')).digest).toBe(digestOf(v1));
+    });
   });
 
   describe('rollback', () => {
@@ -254,6 +265,10 @@ describe.each(dialects)('promotion, rollback and revocation over HTTP (%s)', (di
       // Without a tag: the one tag whose history holds the digest.
       const only = await s.call(path, { method: 'POST', body: { digest: digestOf(v2) } });
       expect(only.body).toMatchObject({ tag: 'stable', to: digestOf(v2) });
+      await s.api.push('team/svc', 'canary', v1);
+      const several = await s.call<ErrorBody>(path, { method: 'POST', body: { digest: digestOf(v1) } });
+      expect(several.status).toBe(400);
+      expect(several.body.errors[0]?.message).toMatch(/several tags of team\/svc \(canary, stable\)/);
     });
 
     it('changes nothing when the tag is already there', async () => {

@@ -112,6 +112,10 @@ export class SqlPromotionStore implements PromotionStore {
     return toPromotion(row);
   }
 
+  async forgetPromotion(id: number): Promise<void> {
+    await this.db.deleteFrom('promotions').where('id', '=', id).execute();
+  }
+
   async promotionOf(repository: string, tag: string): Promise<Promotion | undefined> {
     const row = await this.db
       .selectFrom('promotions')

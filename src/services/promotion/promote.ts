@@ -69,9 +69,9 @@ export class Promoter {
       this.decide('deny', repository, reason, summary);
       throw new RegistryError('DENIED', reason, { detail: { policy: 'promotion', ...summary } });
     }
-    await this.copy(src.repository, repository, manifest.digest);
-    await this.o.registry.manifests.put(repository, tag, manifest.mediaType, manifest.body);
-    const promotion = await this.o.store.recordPromotion({
+    // The record comes first: its unique (repository, tag) key is the lock, so of two concurrent
+    // promotions to one tag only one copies, and a push racing in is refused as a move.
+    const claimed = await this.claim({
       repository,
       tag,
       digest,
@@ -80,8 +80,36 @@ export class Promoter {
       at: new Date(),
       gates: results,
     });
+    if (!claimed.created) return claimed;
+    const { promotion } = claimed;
+    try {
+      await this.copy(src.repository, repository, manifest.digest);
+      await this.o.registry.manifests.put(repository, tag, manifest.mediaType, manifest.body);
+    } catch (err) {
+      await this.o.store.forgetPromotion(promotion.id);
+      throw err;
+    }
     this.decide('allow', repository, `promoted ${source} to ${repository}:${tag}`, summary);
     return { promotion, created: true };
+  }
+
+  /** Records the promotion; when another got there first, that one (same digest) or a conflict. */
+  private async claim(p: Omit<Promotion, 'id'>): Promise<PromoteResult> {
+    try {
+      return { promotion: await this.o.store.recordPromotion(p), created: true };
+    } catch (err) {
+      const other = await this.o.store.promotionOf(p.repository, p.tag);
+      if (!other) throw err;
+      if (other.digest === p.digest) return { promotion: other, created: false };
+      throw new PromotionConflictError(
+        `tag ${p.tag} of ${p.repository} was just promoted from ${other.source}`,
+        {
+          repository: p.repository,
+          tag: p.tag,
+          digest: other.digest,
+        },
+      );
+    }
   }
 
   /** The earlier promotion of this digest to this tag; a conflict when the tag is someone else's. */
