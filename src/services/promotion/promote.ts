@@ -62,15 +62,7 @@ export class Promoter {
     const source = `${src.repository}@${digest}`;
     const summary = { source, digest, target: req.target, repository, tag, gates: results };
     const failing = results.filter((r) => !r.ok);
-    if (failing.length > 0) {
-      const names = failing.map((r) => r.gate).join(', ');
-      const reasons = failing.map((r) => `${r.gate}: ${r.reason}`).join('; ');
-      const reason = `promotion of ${source} to ${repository}:${tag} refused by ${names} — ${reasons}`;
-      this.decide('deny', repository, reason, summary);
-      throw new RegistryError('DENIED', reason, { detail: { policy: 'promotion', ...summary } });
-    }
-    // The record comes first: its unique (repository, tag) key is the lock, so of two concurrent
-    // promotions to one tag only one copies, and a push racing in is refused as a move.
+    if (failing.length > 0) throw this.refuse(failing, summary);
     const claimed = await this.claim({
       repository,
       tag,
@@ -81,19 +73,36 @@ export class Promoter {
       gates: results,
     });
     if (!claimed.created) return claimed;
-    const { promotion } = claimed;
-    try {
-      await this.copy(src.repository, repository, manifest.digest);
-      await this.o.registry.manifests.put(repository, tag, manifest.mediaType, manifest.body);
-    } catch (err) {
-      await this.o.store.forgetPromotion(promotion.id);
-      throw err;
-    }
+    await this.produce(claimed.promotion, src.repository, manifest);
     this.decide('allow', repository, `promoted ${source} to ${repository}:${tag}`, summary);
-    return { promotion, created: true };
+    return claimed;
   }
 
-  /** Records the promotion; when another got there first, that one (same digest) or a conflict. */
+  /** The refusal, every failing gate named (and the decision recorded). */
+  private refuse(failing: GateResult[], summary: { source: string; repository: string; tag: string }) {
+    const names = failing.map((r) => r.gate).join(', ');
+    const reasons = failing.map((r) => `${r.gate}: ${r.reason}`).join('; ');
+    const reason = `promotion of ${summary.source} to ${summary.repository}:${summary.tag} refused by ${names} — ${reasons}`;
+    this.decide('deny', summary.repository, reason, summary);
+    return new RegistryError('DENIED', reason, { detail: { policy: 'promotion', ...summary } });
+  }
+
+  /** Copies and tags what a claimed promotion names; a failure forgets the claim. */
+  private async produce(p: Promotion, from: string, m: { mediaType: string; body: Buffer }): Promise<void> {
+    try {
+      await this.copy(from, p.repository, p.digest);
+      await this.o.registry.manifests.put(p.repository, p.tag, m.mediaType, m.body);
+    } catch (err) {
+      await this.o.store.forgetPromotion(p.id);
+      throw err;
+    }
+  }
+
+  /**
+   * Records the promotion before anything is copied: its unique (repository, tag) key is the lock, so
+   * of two concurrent promotions to one tag only one copies, and a push racing in is refused as a move.
+   * When another got there first: that one (same digest), or a conflict.
+   */
   private async claim(p: Omit<Promotion, 'id'>): Promise<PromoteResult> {
     try {
       return { promotion: await this.o.store.recordPromotion(p), created: true };
