@@ -3,7 +3,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config/index.js';
 import { ConfigError } from '../config/index.js';
 import { admissionRoutes } from '../http/admission/index.js';
-import { AdmissionEngine, type ClusterPolicy, parsePolicies } from '../services/admission/index.js';
+import {
+  AdmissionEngine,
+  type ClusterPolicy,
+  type ImageVerifier,
+  parsePolicies,
+} from '../services/admission/index.js';
 import type { Eventing } from '../services/events/index.js';
 import type { Registry } from '../services/registry/index.js';
 import { localImageVerifier, type SupplyChain } from '../services/supplychain/index.js';
@@ -44,14 +49,17 @@ export async function composeAdmission(o: {
   registry: Registry;
   supplyChain: SupplyChain;
   eventing: Eventing;
+  /** Wraps the local verifier (promotion: revoked digests are refused). */
+  verifier?: (v: ImageVerifier) => ImageVerifier;
 }): Promise<FastifyPluginAsync | undefined> {
   if (o.config.admission.policies.length === 0) return undefined;
   const policies = await loadPolicies(o.config.admission.policies);
-  const verifier = localImageVerifier({
+  const local = localImageVerifier({
     registry: o.registry,
     checker: o.supplyChain.checker,
     hosts: registryHosts(o.config),
   });
+  const verifier = o.verifier ? o.verifier(local) : local;
   const engine = new AdmissionEngine({ policies, verifier });
   return admissionRoutes({
     engine,

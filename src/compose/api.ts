@@ -8,6 +8,7 @@ import type { MetaStore } from '../ports/meta-store.js';
 import type { AccessService } from '../services/access/index.js';
 import type { Eventing } from '../services/events/index.js';
 import type { LifecycleService } from '../services/lifecycle/index.js';
+import type { PromotionService } from '../services/promotion/index.js';
 import type { Registry } from '../services/registry/index.js';
 import type { ReplicationService } from '../services/replication/index.js';
 import type { SupplyChain } from '../services/supplychain/index.js';
@@ -39,6 +40,7 @@ export function composeApi(o: {
   supplyChain: SupplyChain;
   lifecycle: LifecycleService;
   replication: ReplicationService;
+  promotion?: PromotionService;
   onLoginFailure: (f: LoginFailure) => unknown;
   version: string;
 }): FastifyPluginAsync {
@@ -50,6 +52,7 @@ export function composeApi(o: {
     lifecycle: { tagHistory: o.meta.tags, immutability: o.meta.immutability, labels: o.meta.labels },
     system: o.lifecycle,
     replication: o.replication,
+    ...(o.promotion ? { promotion: o.promotion } : {}),
     attachments: (repo: string, digest: Digest) => o.supplyChain.attachments(repo, digest),
     onLoginFailure: o.onLoginFailure,
     version: o.version,

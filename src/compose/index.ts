@@ -10,6 +10,7 @@ import type { MetaStore } from '../ports/meta-store.js';
 import { AccessService } from '../services/access/index.js';
 import { createEventing, type Eventing } from '../services/events/index.js';
 import { type LifecycleService, PullTimes } from '../services/lifecycle/index.js';
+import type { PromotionService } from '../services/promotion/index.js';
 import type { Registry } from '../services/registry/index.js';
 import { createPushTrigger, type Replication } from '../services/replication/index.js';
 import type { TokenService } from '../services/tokens/index.js';
@@ -17,6 +18,7 @@ import { composeAdmission } from './admission.js';
 import { composeApi } from './api.js';
 import { composeAuth } from './auth.js';
 import { composeLifecycle } from './lifecycle.js';
+import { composePromotion } from './promotion.js';
 import { composeProxy, openSecretBox } from './proxy.js';
 import { pullLimits } from './pulls.js';
 import { composeRegistry } from './registry.js';
@@ -47,6 +49,8 @@ export interface Wharf {
   lifecycle: LifecycleService;
   /** Replication policies, executions, the cron scheduler. */
   replication: Replication;
+  /** Promotion gates, approvals, rollback and revocation. */
+  promotion: PromotionService;
   tokens?: TokenService;
   /** Set on the first start of an authenticating registry without a configured admin password. */
   generatedAdminPassword?: string;
@@ -104,6 +108,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     trigger: pushTrigger,
     log,
   });
+  const promotion = composePromotion({ meta, registry, supplyChain, access, eventing, log });
   const onLoginFailure = (f: LoginFailure) => eventing.loginFailed(f);
   const auth = await composeAuth({ config, meta, access, onLoginFailure });
   const version = o.version ?? '0.0.0';
@@ -116,10 +121,17 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     supplyChain,
     lifecycle: lifecycle.service,
     replication: replication.service,
+    promotion: promotion.service,
     onLoginFailure,
     version,
   });
-  const admission = await composeAdmission({ config, registry, supplyChain, eventing });
+  const admission = await composeAdmission({
+    config,
+    registry,
+    supplyChain,
+    eventing,
+    verifier: promotion.verifier,
+  });
   const plugins: FastifyPluginAsync[] = [...auth.plugins, api, ...(admission ? [admission] : [])];
   const warn = (err: unknown) => log.warn({ err }, 'rate limits unavailable; letting pulls through');
   const { app, metrics } = await buildApp({
@@ -132,7 +144,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
       void eventing.recordPull(repo, reference, manifest);
       pullTimes.record(repo, manifest.digest, reference.includes(':') ? undefined : reference);
     },
-    manifestGate: supplyChain.pullGate,
+    manifestGate: promotion.pullGate,
     plugins,
     ready: () => meta.ping(),
     uploadsInProgress: () => meta.uploads.count(),
@@ -151,6 +163,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     access,
     eventing,
     replication,
+    promotion: promotion.service,
     pullTimes,
     lifecycle: lifecycle.service,
     ...(auth.tokens ? { tokens: auth.tokens } : {}),

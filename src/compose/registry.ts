@@ -5,6 +5,7 @@ import type { AccessService } from '../services/access/index.js';
 import type { Eventing } from '../services/events/index.js';
 import { ImmutableTags } from '../services/lifecycle/index.js';
 import { autoCreateProjects, projectOf, QuotaPolicy } from '../services/policy/index.js';
+import { promotedTags } from '../services/promotion/index.js';
 import { BlobService, combineAdmissions, createRegistry, type Registry } from '../services/registry/index.js';
 import { createSupplyChain, type PullRefusal, type SupplyChain } from '../services/supplychain/index.js';
 
@@ -55,6 +56,8 @@ export function composeRegistry(o: {
         parents.map(async (index) => ({ index, tags: await meta.tags.pointingAt(r.id, index) })),
       );
     },
+    // A promoted tag is immutable whatever the rules say (services/promotion).
+    locked: promotedTags(meta.promotion),
   });
   const admission = combineAdmissions(
     autoCreateProjects(access),

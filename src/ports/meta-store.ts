@@ -10,6 +10,7 @@ import type {
   LabelStore,
   TagHistoryEntry,
 } from './lifecycle-store.js';
+import type { PromotionStore } from './promotion-store.js';
 import type { ReplicationStore } from './replication-store.js';
 import type { UsageStore } from './usage-store.js';
 
@@ -232,6 +233,8 @@ export interface MetaStore {
   readonly activity: ActivityStore;
   /** Garbage collection's queries and its run history. */
   readonly gc: GcStore;
+  /** Promotion gates, approvals, promoted (locked) tags and revoked digests. */
+  readonly promotion: PromotionStore;
   /** Checks the database answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

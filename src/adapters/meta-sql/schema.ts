@@ -4,6 +4,7 @@ import type { AccessTables } from './schema-access.js';
 import type { EventTables } from './schema-events.js';
 import type { GcTables } from './schema-gc.js';
 import type { LifecycleTables } from './schema-lifecycle.js';
+import type { PromotionTables } from './schema-promotion.js';
 import type { ReplicationTables } from './schema-replication.js';
 
 /**
@@ -11,7 +12,13 @@ import type { ReplicationTables } from './schema-replication.js';
  * back to a JS number); sizes are bigint there too. Text keys that are listed in lexical order
  * (repository and tag names) use the "C" collation on PostgreSQL so both dialects sort by bytes.
  */
-export interface Database extends AccessTables, EventTables, LifecycleTables, ReplicationTables, GcTables {
+export interface Database
+  extends AccessTables,
+    EventTables,
+    LifecycleTables,
+    ReplicationTables,
+    GcTables,
+    PromotionTables {
   blobs: BlobsTable;
   repositories: RepositoriesTable;
   repo_blobs: RepoBlobsTable;

@@ -10,6 +10,7 @@ import { SqlGcStore } from './gc.js';
 import { SqlImmutabilityStore } from './immutability.js';
 import { SqlLabelStore } from './labels.js';
 import { SqlManifestStore } from './manifests.js';
+import { SqlPromotionStore } from './promotion.js';
 import { SqlReplicationStore } from './replication/index.js';
 import { SqlRepositoryStore } from './repositories.js';
 import type { Database, SqlDialect } from './schema.js';
@@ -33,6 +34,7 @@ export class SqlMetaStore implements MetaStore {
   readonly labels: SqlLabelStore;
   readonly immutability: SqlImmutabilityStore;
   readonly activity: SqlActivityStore;
+  readonly promotion: SqlPromotionStore;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -55,6 +57,7 @@ export class SqlMetaStore implements MetaStore {
     this.labels = new SqlLabelStore(db);
     this.immutability = new SqlImmutabilityStore(db);
     this.activity = new SqlActivityStore(db);
+    this.promotion = new SqlPromotionStore(db);
   }
 
   async ping(): Promise<void> {

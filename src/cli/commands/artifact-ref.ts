@@ -18,6 +18,8 @@ export interface RefCall<F extends RefFlags> {
   flags: F;
   format: OutputFormat;
   ref: Reference;
+  /** Whether the reference names its tag (`REPO:TAG`), rather than `latest` by default. */
+  tagGiven: boolean;
   /** `/projects/{project}/repositories/{repository}` of the reference, for ApiClient paths. */
   repoPath: string;
   request: <T = unknown>(r: ApiRequest) => Promise<T>;
@@ -68,6 +70,7 @@ export function runOnRef<F extends RefFlags, A extends string[]>(
           flags,
           format,
           ref,
+          tagGiven: (refArg.split('/').pop() ?? '').split('@')[0]?.includes(':') === true,
           repoPath: repoPathOf(ref),
           request: async (r) => (await api()).request(r),
           list: async (r, limit) => (await api()).list(r, limit),

@@ -13,6 +13,7 @@ import { registerLogin } from './login.js';
 import { registerMember } from './member.js';
 import { registerPolicy } from './policy.js';
 import { registerProject } from './project.js';
+import { registerPromote } from './promote.js';
 import { registerProvenance } from './provenance.js';
 import { registerReplication } from './replication.js';
 import { registerRobot } from './robot.js';
@@ -56,6 +57,7 @@ export function registerClientCommands(program: Command, io: CliIo = processIo()
   registerTag(program, io);
   registerLabel(program, io);
   registerImmutability(program, io);
+  registerPromote(program, io);
 }
 
 /**

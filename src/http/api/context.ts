@@ -15,6 +15,7 @@ import type { TagStore } from '../../ports/meta-store.js';
 import type { Principal } from '../../services/access/principal.js';
 import type { AuditService, WebhookService } from '../../services/events/index.js';
 import type { ScrubReport } from '../../services/lifecycle/index.js';
+import type { PromotionService } from '../../services/promotion/index.js';
 import type { Registry } from '../../services/registry/index.js';
 import type { ReplicationService } from '../../services/replication/index.js';
 import type { ManagementAccess } from './access.js';
@@ -79,6 +80,8 @@ export interface ApiContext {
   replication?: ReplicationService;
   /** Absent: the /system routes (garbage collection, scrub) are not registered. */
   system?: ApiSystem;
+  /** Absent: the promotion, rollback and revocation routes are not registered. */
+  promotion?: PromotionService;
   /** The authenticated caller of a request (set before any handler runs). */
   principal(req: FastifyRequest): Principal;
   /** Drops cached credentials after users or robots change. */
@@ -93,3 +96,6 @@ export type LifecycleApiContext = ApiContext & { lifecycle: ApiLifecycle };
 
 /** The context of the replication routes (registered only when replication is composed). */
 export type ReplicationApiContext = ApiContext & { replication: ReplicationService };
+
+/** The context of the promotion, rollback and revocation routes (registered only when present). */
+export type PromotionApiContext = ApiContext & { promotion: PromotionService };

@@ -15,8 +15,10 @@ import { immutabilityRoutes } from './routes/immutability.js';
 import { labelRoutes } from './routes/labels.js';
 import { memberRoutes } from './routes/members.js';
 import { projectRoutes } from './routes/projects.js';
+import { promotionRoutes } from './routes/promotion.js';
 import { replicationRoutes } from './routes/replication.js';
 import { repositoryRoutes } from './routes/repositories.js';
+import { revocationRoutes } from './routes/revocation.js';
 import { robotRoutes } from './routes/robots.js';
 import { systemRoutes } from './routes/system.js';
 import { tagHistoryRoutes } from './routes/tag-history.js';
@@ -50,6 +52,8 @@ export interface ManagementApiOptions {
   system?: ApiSystem;
   /** An artifact's signatures, attestations and SBOMs with their verification (the artifact view). */
   attachments?: ApiContext['attachments'];
+  /** Promotion, rollback and revocation; without it those routes are not registered. */
+  promotion?: ApiContext['promotion'];
   /** Replaces the default HTTP Basic check (through `access.authenticate`). */
   authenticate?: ApiAuthenticator;
   /** Told about every refused Basic login. */
@@ -116,6 +120,7 @@ export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
     ...(opts.replication ? { replication: opts.replication } : {}),
     ...(opts.lifecycle ? { lifecycle: opts.lifecycle } : {}),
     ...(opts.system ? { system: opts.system } : {}),
+    ...(opts.promotion ? { promotion: opts.promotion } : {}),
     principal: principalOf,
     credentialsChanged: () => basic?.forget(),
   };
@@ -152,6 +157,10 @@ export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
     }
     if (ctx.replication) await replicationRoutes(app, { ...ctx, replication: ctx.replication });
     if (ctx.system) await systemRoutes(app, { ...ctx, system: ctx.system });
+    if (ctx.promotion) {
+      const withPromotion = { ...ctx, promotion: ctx.promotion };
+      for (const routes of [promotionRoutes, revocationRoutes]) await routes(app, withPromotion);
+    }
   };
   return async (root) => {
     await root.register(scope, { prefix: API_PREFIX });

@@ -6,6 +6,13 @@ import type { Admission, DeleteAdmission, TagMoveAdmission } from '../registry/a
 import { isCosignTag } from '../supplychain/artifacts.js';
 import { describeRule, nameInProject, ruleFor } from './rules.js';
 
+/** Why a tag is locked regardless of rules (a promoted tag), for the refusal. */
+export interface TagLock {
+  /** `it was promoted from dev/app@sha256:… by alice on …` */
+  message: string;
+  detail: Record<string, unknown>;
+}
+
 export interface ImmutableTagsOptions {
   /** A project's rules (the store, read at each check: a change applies to the next push at once). */
   rules: (project: string) => Promise<readonly ImmutabilityRule[]>;
@@ -14,6 +21,8 @@ export interface ImmutableTagsOptions {
    * of an immutable multi-arch tag is frozen with it. Absent: only a manifest's own tags count.
    */
   indexTags?: (repo: string, digest: Digest) => Promise<{ index: Digest; tags: string[] }[]>;
+  /** Tags locked by something other than a rule (promotion); asked only when a tag would move or go. */
+  locked?: (repo: string, tag: string) => Promise<TagLock | undefined>;
 }
 
 /**
@@ -29,6 +38,9 @@ export class ImmutableTags implements Admission {
 
   async beforeTagMove(repo: string, move: TagMoveAdmission): Promise<void> {
     if (move.from === null || move.subject !== null || isCosignTag(move.tag)) return;
+    const lock = await this.o.locked?.(repo, move.tag);
+    if (lock)
+      throw locked(`tag ${move.tag} of ${repo} is immutable: ${lock.message}; it cannot be moved`, lock);
     const rule = await this.ruleFor(repo, [move.tag]);
     if (!rule) return;
     throw refusal(
@@ -40,6 +52,12 @@ export class ImmutableTags implements Admission {
 
   async beforeDelete(repo: string, target: DeleteAdmission): Promise<void> {
     if (target.subject !== null) return;
+    const lock = await this.lockOf(repo, target.tags);
+    if (lock)
+      throw locked(
+        `tag ${lock.tag} of ${repo} is immutable: ${lock.lock.message}; it cannot be deleted`,
+        lock.lock,
+      );
     const rule = await this.ruleFor(repo, target.tags);
     if (!rule) {
       if (target.tag === undefined) await this.refuseIfInFrozenIndex(repo, target.digest);
@@ -54,18 +72,39 @@ export class ImmutableTags implements Admission {
     });
   }
 
+  /** A platform image goes with its index: refused while an index holding it has a frozen tag. */
   private async refuseIfInFrozenIndex(repo: string, digest: Digest): Promise<void> {
-    if (!this.o.indexTags || (await this.o.rules(projectOf(repo))).length === 0) return;
+    if (!this.o.indexTags) return;
+    if (!this.o.locked && (await this.o.rules(projectOf(repo))).length === 0) return;
     for (const { index, tags } of await this.o.indexTags(repo, digest)) {
+      const part = `manifest ${digest} is part of index ${index}, tagged`;
+      const lock = await this.lockOf(repo, tags);
+      if (lock)
+        throw locked(
+          `${part} ${lock.tag}, which is immutable: ${lock.lock.message}; it cannot be deleted`,
+          lock.lock,
+        );
       const rule = await this.ruleFor(repo, tags);
       if (!rule) continue;
       throw refusal(
         rule.rule,
-        `manifest ${digest} is part of index ${index}, tagged ${rule.tag}, which is immutable in ${repo} ` +
-          `(${describeRule(rule.rule)}): it cannot be deleted`,
+        `${part} ${rule.tag}, which is immutable in ${repo} (${describeRule(rule.rule)}): it cannot be deleted`,
         { tag: rule.tag, digest },
       );
     }
+  }
+
+  /** The first of `tags` (cosign's own skipped) locked outside the rules, with its lock. */
+  private async lockOf(
+    repo: string,
+    tags: readonly string[],
+  ): Promise<{ tag: string; lock: TagLock } | undefined> {
+    if (!this.o.locked) return undefined;
+    for (const tag of tags.filter((t) => !isCosignTag(t))) {
+      const lock = await this.o.locked(repo, tag);
+      if (lock) return { tag, lock };
+    }
+    return undefined;
   }
 
   /** The first of `tags` (cosign's own skipped) a rule makes immutable, with that rule. */
@@ -103,4 +142,8 @@ function refusal(
       digest: at.digest,
     },
   });
+}
+
+function locked(message: string, lock: TagLock): RegistryError {
+  return new RegistryError('DENIED', message, { detail: lock.detail });
 }

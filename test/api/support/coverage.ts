@@ -15,6 +15,7 @@ export type TestFile =
   | 'api.test.ts'
   | 'events-api.test.ts'
   | 'gc-http.test.ts'
+  | 'promotion-api.test.ts'
   | 'replication-api.test.ts'
   | 'tags-history.test.ts'
   | 'tags-immutability.test.ts'
@@ -38,6 +39,7 @@ export const TAG_OWNERS: Record<string, TestFile> = {
   labels: 'tags-labels.test.ts',
   system: 'gc-http.test.ts',
   replication: 'replication-api.test.ts',
+  promotion: 'promotion-api.test.ts',
 };
 
 export function operationIds(doc: OpenApiDoc): string[] {
