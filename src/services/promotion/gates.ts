@@ -1,8 +1,8 @@
 import type { Digest } from '../../oci/digest.js';
 import type { Approval, GateResult, PromotionGates } from '../../ports/promotion-store.js';
+import { checkSelector, globMatches, RuleError } from '../lifecycle/index.js';
 import type { Check } from '../supplychain/index.js';
 import { trustedKeys } from '../supplychain/verify.js';
-import { checkSelector, globMatches, RuleError } from '../lifecycle/index.js';
 import { invalid } from './errors.js';
 import { isSemver, SEMVER_DESCRIPTION } from './semver.js';
 
