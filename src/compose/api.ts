@@ -7,7 +7,7 @@ import type { Digest } from '../oci/digest.js';
 import type { MetaStore } from '../ports/meta-store.js';
 import type { AccessService } from '../services/access/index.js';
 import type { Eventing } from '../services/events/index.js';
-import type { LifecycleService } from '../services/lifecycle/index.js';
+import type { LifecycleService, RetentionService } from '../services/lifecycle/index.js';
 import type { Registry } from '../services/registry/index.js';
 import type { ReplicationService } from '../services/replication/index.js';
 import type { SupplyChain } from '../services/supplychain/index.js';
@@ -39,6 +39,7 @@ export function composeApi(o: {
   supplyChain: SupplyChain;
   lifecycle: LifecycleService;
   replication: ReplicationService;
+  retention: RetentionService;
   onLoginFailure: (f: LoginFailure) => unknown;
   version: string;
 }): FastifyPluginAsync {
@@ -50,6 +51,7 @@ export function composeApi(o: {
     lifecycle: { tagHistory: o.meta.tags, immutability: o.meta.immutability, labels: o.meta.labels },
     system: o.lifecycle,
     replication: o.replication,
+    retention: { store: o.meta.retention, service: o.retention },
     attachments: (repo: string, digest: Digest) => o.supplyChain.attachments(repo, digest),
     onLoginFailure: o.onLoginFailure,
     version: o.version,

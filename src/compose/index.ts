@@ -9,7 +9,7 @@ import type { LoginFailure } from '../http/auth/index.js';
 import type { MetaStore } from '../ports/meta-store.js';
 import { AccessService } from '../services/access/index.js';
 import { createEventing, type Eventing } from '../services/events/index.js';
-import { type LifecycleService, PullTimes } from '../services/lifecycle/index.js';
+import { type LifecycleService, PullTimes, type RetentionService } from '../services/lifecycle/index.js';
 import type { Registry } from '../services/registry/index.js';
 import { createPushTrigger, type Replication } from '../services/replication/index.js';
 import type { TokenService } from '../services/tokens/index.js';
@@ -21,6 +21,7 @@ import { composeProxy, openSecretBox } from './proxy.js';
 import { pullLimits } from './pulls.js';
 import { composeRegistry } from './registry.js';
 import { composeReplication } from './replication.js';
+import { composeRetention } from './retention.js';
 import { openShared } from './shared.js';
 
 export interface WharfOptions {
@@ -47,6 +48,8 @@ export interface Wharf {
   lifecycle: LifecycleService;
   /** Replication policies, executions, the cron scheduler. */
   replication: Replication;
+  /** Retention policy runs (tests set its clock: `retention.now`). */
+  retention: RetentionService;
   tokens?: TokenService;
   /** Set on the first start of an authenticating registry without a configured admin password. */
   generatedAdminPassword?: string;
@@ -95,6 +98,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     onError: (err, count) => log.warn({ err, count }, 'pull times not recorded'),
   });
   const lifecycle = composeLifecycle({ config, blobs, meta, registry, eventing, log });
+  const retention = composeRetention({ config, meta, registry, eventing, log });
   const replication = composeReplication({
     config,
     dataDir: o.dataDir,
@@ -116,6 +120,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     supplyChain,
     lifecycle: lifecycle.service,
     replication: replication.service,
+    retention: retention.service,
     onLoginFailure,
     version,
   });
@@ -143,6 +148,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
   eventing.start();
   lifecycle.start();
   replication.start();
+  retention.start();
   return {
     app,
     databaseUrl,
@@ -151,12 +157,14 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     access,
     eventing,
     replication,
+    retention: retention.service,
     pullTimes,
     lifecycle: lifecycle.service,
     ...(auth.tokens ? { tokens: auth.tokens } : {}),
     ...(admin.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
     async release() {
       await lifecycle.stop();
+      await retention.stop();
       await replication.stop();
       await eventing.stop();
       await pullTimes.flush();

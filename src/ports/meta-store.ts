@@ -11,6 +11,7 @@ import type {
   TagHistoryEntry,
 } from './lifecycle-store.js';
 import type { ReplicationStore } from './replication-store.js';
+import type { RetentionStore } from './retention-store.js';
 import type { UsageStore } from './usage-store.js';
 
 export interface Repository {
@@ -232,6 +233,8 @@ export interface MetaStore {
   readonly activity: ActivityStore;
   /** Garbage collection's queries and its run history. */
   readonly gc: GcStore;
+  /** Retention policies and their run history. */
+  readonly retention: RetentionStore;
   /** Checks the database answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,13 +5,20 @@ import type { EventTables } from './schema-events.js';
 import type { GcTables } from './schema-gc.js';
 import type { LifecycleTables } from './schema-lifecycle.js';
 import type { ReplicationTables } from './schema-replication.js';
+import type { RetentionTables } from './schema-retention.js';
 
 /**
  * Table types for Kysely. Timestamps are integer epoch milliseconds (bigint on PostgreSQL, parsed
  * back to a JS number); sizes are bigint there too. Text keys that are listed in lexical order
  * (repository and tag names) use the "C" collation on PostgreSQL so both dialects sort by bytes.
  */
-export interface Database extends AccessTables, EventTables, LifecycleTables, ReplicationTables, GcTables {
+export interface Database
+  extends AccessTables,
+    EventTables,
+    LifecycleTables,
+    ReplicationTables,
+    GcTables,
+    RetentionTables {
   blobs: BlobsTable;
   repositories: RepositoriesTable;
   repo_blobs: RepoBlobsTable;

@@ -12,6 +12,7 @@ import { SqlLabelStore } from './labels.js';
 import { SqlManifestStore } from './manifests.js';
 import { SqlReplicationStore } from './replication/index.js';
 import { SqlRepositoryStore } from './repositories.js';
+import { SqlRetentionStore } from './retention.js';
 import type { Database, SqlDialect } from './schema.js';
 import { SqlTagStore } from './tags.js';
 import { SqlUploadStore } from './uploads.js';
@@ -33,6 +34,7 @@ export class SqlMetaStore implements MetaStore {
   readonly labels: SqlLabelStore;
   readonly immutability: SqlImmutabilityStore;
   readonly activity: SqlActivityStore;
+  readonly retention: SqlRetentionStore;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -55,6 +57,7 @@ export class SqlMetaStore implements MetaStore {
     this.labels = new SqlLabelStore(db);
     this.immutability = new SqlImmutabilityStore(db);
     this.activity = new SqlActivityStore(db);
+    this.retention = new SqlRetentionStore(db);
   }
 
   async ping(): Promise<void> {

@@ -15,6 +15,7 @@ import { registerPolicy } from './policy.js';
 import { registerProject } from './project.js';
 import { registerProvenance } from './provenance.js';
 import { registerReplication } from './replication.js';
+import { registerRetention } from './retention.js';
 import { registerRobot } from './robot.js';
 import { registerSbom } from './sbom.js';
 import { registerSign } from './sign.js';
@@ -56,6 +57,7 @@ export function registerClientCommands(program: Command, io: CliIo = processIo()
   registerTag(program, io);
   registerLabel(program, io);
   registerImmutability(program, io);
+  registerRetention(program, io);
 }
 
 /**

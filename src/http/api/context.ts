@@ -12,9 +12,10 @@ import type { CatalogStore } from '../../ports/catalog-store.js';
 import type { GcRunRecord } from '../../ports/gc-store.js';
 import type { ImmutabilityStore, LabelStore } from '../../ports/lifecycle-store.js';
 import type { TagStore } from '../../ports/meta-store.js';
+import type { RetentionStore } from '../../ports/retention-store.js';
 import type { Principal } from '../../services/access/principal.js';
 import type { AuditService, WebhookService } from '../../services/events/index.js';
-import type { ScrubReport } from '../../services/lifecycle/index.js';
+import type { RetentionService, ScrubReport } from '../../services/lifecycle/index.js';
 import type { Registry } from '../../services/registry/index.js';
 import type { ReplicationService } from '../../services/replication/index.js';
 import type { ManagementAccess } from './access.js';
@@ -57,6 +58,12 @@ export interface ApiLifecycle {
   labels: LabelStore;
 }
 
+/** Retention policies and runs (`meta.retention`, the retention service). */
+export interface ApiRetention {
+  store: Pick<RetentionStore, 'get' | 'put' | 'delete' | 'runs' | 'run'>;
+  service: Pick<RetentionService, 'run'>;
+}
+
 /** Garbage collection and scrub (the lifecycle service). */
 export interface ApiSystem {
   gc(opts: { dryRun?: boolean }): Promise<GcRunRecord>;
@@ -77,6 +84,8 @@ export interface ApiContext {
   lifecycle?: ApiLifecycle;
   /** Absent: the replication routes are not registered. */
   replication?: ReplicationService;
+  /** Absent: the retention routes are not registered. */
+  retention?: ApiRetention;
   /** Absent: the /system routes (garbage collection, scrub) are not registered. */
   system?: ApiSystem;
   /** The authenticated caller of a request (set before any handler runs). */
@@ -93,3 +102,6 @@ export type LifecycleApiContext = ApiContext & { lifecycle: ApiLifecycle };
 
 /** The context of the replication routes (registered only when replication is composed). */
 export type ReplicationApiContext = ApiContext & { replication: ReplicationService };
+
+/** The context of the retention routes (registered only when retention is composed). */
+export type RetentionApiContext = ApiContext & { retention: ApiRetention };

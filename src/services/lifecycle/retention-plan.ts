@@ -1,0 +1,215 @@
+import type { Digest } from '../../oci/digest.js';
+import type { ArtifactTimes } from '../../ports/lifecycle-store.js';
+import type { RetentionItem, RetentionRule } from '../../ports/retention-store.js';
+import { isCosignTag } from '../supplychain/artifacts.js';
+import { describeRetentionRule } from './retention-rules.js';
+import { selects } from './rules.js';
+
+const DAY_MS = 86_400_000;
+
+/** A plan's item: what a run does, before it is done (no outcome yet). */
+export type PlannedItem = Omit<RetentionItem, 'outcome' | 'error'> & {
+  /** For an attachment or index child: the manifest whose delete it follows. */
+  follows?: Digest;
+};
+
+/** What the planner knows of one repository. */
+export interface RepositoryState {
+  repository: string;
+  /** Its name as rules see it: without `<project>/` ('' for the project's own). */
+  path: string;
+  artifacts: readonly ArtifactTimes[];
+  /** Index → child manifest edges in the repository. */
+  edges: readonly { parent: Digest; child: Digest }[];
+  /** Labels of the repository's manifests (only needed when a rule filters by label). */
+  labels: ReadonlyMap<Digest, Readonly<Record<string, string>>>;
+}
+
+export interface PlanContext {
+  rules: readonly RetentionRule[];
+  now: Date;
+  /** Why a tag of the repository may not be removed (immutability), or undefined. */
+  immutable: (repository: string, tag: string) => Promise<string | undefined>;
+}
+
+/** `sha256-<hex>.sig` → `sha256:<hex>`: the manifest a cosign tag attaches to. */
+function cosignSubject(tag: string): Digest {
+  const base = tag.slice(0, tag.lastIndexOf('.'));
+  const dash = base.indexOf('-');
+  return `${base.slice(0, dash)}:${base.slice(dash + 1)}` as Digest;
+}
+
+const byDigest = (a: ArtifactTimes, b: ArtifactTimes) =>
+  a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
+const time = (d: Date | null) => (d === null ? -1 : d.getTime());
+
+/** The artifacts of `scope` the rule keeps (by its kind). */
+function keptBy(rule: RetentionRule, scope: ArtifactTimes[], now: Date): ArtifactTimes[] {
+  const cutoff = now.getTime() - (rule.days ?? 0) * DAY_MS;
+  switch (rule.kind) {
+    case 'always':
+      return scope;
+    case 'latestPushed':
+      return [...scope]
+        .sort((a, b) => time(b.pushedAt) - time(a.pushedAt) || byDigest(a, b))
+        .slice(0, rule.n ?? 0);
+    case 'latestPulled':
+      return [...scope]
+        .sort((a, b) => time(b.pulledAt) - time(a.pulledAt) || byDigest(a, b))
+        .slice(0, rule.n ?? 0);
+    case 'pushedWithinDays':
+      return scope.filter((a) => a.pushedAt.getTime() >= cutoff);
+    case 'pulledWithinDays':
+      return scope.filter((a) => a.pulledAt !== null && a.pulledAt.getTime() >= cutoff);
+  }
+}
+
+/** The rule's tags of an artifact, and whether the artifact is in the rule's scope. */
+function scopeOf(rule: RetentionRule, a: ArtifactTimes, state: RepositoryState): string[] | undefined {
+  if (rule.label) {
+    const value = state.labels.get(a.digest)?.[rule.label.key];
+    if (value === undefined || (rule.label.value !== undefined && value !== rule.label.value))
+      return undefined;
+  }
+  const tags = a.tags.map((t) => t.name).filter((t) => selects(rule.tags, t));
+  if (tags.length > 0) return tags;
+  return a.tags.length === 0 && rule.untagged ? [] : undefined;
+}
+
+/**
+ * The plan for one repository: a `retain` item for every artifact in the policy's scope that a
+ * rule (or immutability) keeps, an `untag` item removing the in-scope tags of the others that keep
+ * another tag, a `delete` item for those left with none, then a `delete` for each attachment and
+ * index child following a deleted manifest. Attachments and index children are never candidates.
+ */
+export async function planRepository(state: RepositoryState, ctx: PlanContext): Promise<PlannedItem[]> {
+  const children = new Set(state.edges.map((e) => e.child));
+  const isAttachment = (a: ArtifactTimes) => a.subject !== null || a.tags.some((t) => isCosignTag(t.name));
+  const candidates = state.artifacts
+    .filter((a) => !isAttachment(a) && !children.has(a.digest))
+    .sort(byDigest);
+  const rules = ctx.rules
+    .map((rule, index) => ({ rule, index }))
+    .filter(({ rule }) => selects(rule.repositories, state.path));
+  /** Per artifact in scope: the tags some rule scopes (the ones retention may remove). */
+  const inScope = new Map<Digest, Set<string>>();
+  const keptByRule = new Map<Digest, number>();
+  for (const { rule, index } of rules) {
+    const scope: ArtifactTimes[] = [];
+    for (const a of candidates) {
+      const tags = scopeOf(rule, a, state);
+      if (tags === undefined) continue;
+      scope.push(a);
+      const set = inScope.get(a.digest) ?? new Set<string>();
+      for (const t of tags) set.add(t);
+      inScope.set(a.digest, set);
+    }
+    for (const a of keptBy(rule, scope, ctx.now))
+      if (!keptByRule.has(a.digest)) keptByRule.set(a.digest, index);
+  }
+  const items: PlannedItem[] = [];
+  const deleted = new Set<Digest>();
+  for (const a of candidates) {
+    const scoped = inScope.get(a.digest);
+    if (!scoped) continue;
+    const repository = state.repository;
+    const allTags = a.tags.map((t) => t.name);
+    const ruleIndex = keptByRule.get(a.digest);
+    if (ruleIndex !== undefined) {
+      const rule = ctx.rules[ruleIndex] as RetentionRule;
+      const reason = `kept by ${describeRetentionRule(rule, ruleIndex)}`;
+      items.push({
+        repository,
+        digest: a.digest,
+        action: 'retain',
+        tags: allTags,
+        reason,
+        rule: ruleIndex + 1,
+      });
+      continue;
+    }
+    const immutable = await firstImmutable(repository, allTags, ctx);
+    if (immutable) {
+      items.push({
+        repository,
+        digest: a.digest,
+        action: 'retain',
+        tags: allTags,
+        reason: immutable,
+        rule: null,
+      });
+      continue;
+    }
+    const removed = allTags.filter((t) => scoped.has(t));
+    if (removed.length < allTags.length) {
+      items.push({
+        repository,
+        digest: a.digest,
+        action: 'untag',
+        tags: removed,
+        reason: 'no rule retains it',
+        rule: null,
+      });
+      continue;
+    }
+    const reason =
+      allTags.length === 0 ? 'untagged, no rule retains it' : 'no rule retains it, and no tag is left';
+    items.push({ repository, digest: a.digest, action: 'delete', tags: allTags, reason, rule: null });
+    deleted.add(a.digest);
+  }
+  return [...items, ...followers(state, deleted)];
+}
+
+async function firstImmutable(
+  repository: string,
+  tags: string[],
+  ctx: PlanContext,
+): Promise<string | undefined> {
+  for (const tag of tags) {
+    if (isCosignTag(tag)) continue;
+    const reason = await ctx.immutable(repository, tag);
+    if (reason !== undefined) return `immutable: tag ${tag} (${reason})`;
+  }
+  return undefined;
+}
+
+/**
+ * What goes with the deleted manifests: their referrers and cosign-tag attachments, and the
+ * children of a deleted index that have no tag and that no remaining index holds, recursively.
+ */
+function followers(state: RepositoryState, deleted: Set<Digest>): PlannedItem[] {
+  const out: PlannedItem[] = [];
+  const byDigestMap = new Map(state.artifacts.map((a) => [a.digest, a]));
+  const queue = [...deleted];
+  const parents = (child: Digest) => state.edges.filter((e) => e.child === child).map((e) => e.parent);
+  const follow = (a: ArtifactTimes, of: Digest, reason: string) => {
+    if (deleted.has(a.digest)) return;
+    deleted.add(a.digest);
+    queue.push(a.digest);
+    const tags = a.tags.map((t) => t.name);
+    out.push({
+      repository: state.repository,
+      digest: a.digest,
+      action: 'delete',
+      tags,
+      reason,
+      rule: null,
+      follows: of,
+    });
+  };
+  for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
+    const subject = d;
+    for (const a of state.artifacts) {
+      if (a.subject === subject) follow(a, subject, `referrer of ${subject}`);
+      else if (a.tags.some((t) => isCosignTag(t.name) && cosignSubject(t.name) === subject))
+        follow(a, subject, `attachment of ${subject}`);
+    }
+    for (const e of state.edges) {
+      if (e.parent !== subject) continue;
+      const child = byDigestMap.get(e.child);
+      if (!child || child.tags.length > 0) continue;
+      if (parents(e.child).every((p) => deleted.has(p))) follow(child, subject, `child of index ${subject}`);
+    }
+  }
+  return out;
+}
