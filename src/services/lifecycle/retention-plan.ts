@@ -43,24 +43,31 @@ const byDigest = (a: ArtifactTimes, b: ArtifactTimes) =>
   a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
 const time = (d: Date | null) => (d === null ? -1 : d.getTime());
 
+/** An artifact in a rule's scope, with its push time as the rule sees it. */
+interface Scoped {
+  a: ArtifactTimes;
+  /** The last push through a tag the rule selects; the manifest's last push when untagged. */
+  pushed: number;
+}
+
+const byArtifact = (x: Scoped, y: Scoped) => byDigest(x.a, y.a);
+
 /** The artifacts of `scope` the rule keeps (by its kind). */
-function keptBy(rule: RetentionRule, scope: ArtifactTimes[], now: Date): ArtifactTimes[] {
+function keptBy(rule: RetentionRule, scope: Scoped[], now: Date): Scoped[] {
   const cutoff = now.getTime() - (rule.days ?? 0) * DAY_MS;
   switch (rule.kind) {
     case 'always':
       return scope;
     case 'latestPushed':
-      return [...scope]
-        .sort((a, b) => time(b.pushedAt) - time(a.pushedAt) || byDigest(a, b))
-        .slice(0, rule.n ?? 0);
+      return [...scope].sort((x, y) => y.pushed - x.pushed || byArtifact(x, y)).slice(0, rule.n ?? 0);
     case 'latestPulled':
       return [...scope]
-        .sort((a, b) => time(b.pulledAt) - time(a.pulledAt) || byDigest(a, b))
+        .sort((x, y) => time(y.a.pulledAt) - time(x.a.pulledAt) || byArtifact(x, y))
         .slice(0, rule.n ?? 0);
     case 'pushedWithinDays':
-      return scope.filter((a) => a.pushedAt.getTime() >= cutoff);
+      return scope.filter((x) => x.pushed >= cutoff);
     case 'pulledWithinDays':
-      return scope.filter((a) => a.pulledAt !== null && a.pulledAt.getTime() >= cutoff);
+      return scope.filter((x) => x.a.pulledAt !== null && x.a.pulledAt.getTime() >= cutoff);
   }
 }
 
@@ -95,16 +102,17 @@ export async function planRepository(state: RepositoryState, ctx: PlanContext): 
   const inScope = new Map<Digest, Set<string>>();
   const keptByRule = new Map<Digest, number>();
   for (const { rule, index } of rules) {
-    const scope: ArtifactTimes[] = [];
+    const scope: Scoped[] = [];
     for (const a of candidates) {
       const tags = scopeOf(rule, a, state);
       if (tags === undefined) continue;
-      scope.push(a);
+      const tagTimes = a.tags.filter((t) => tags.includes(t.name)).map((t) => t.pushedAt.getTime());
+      scope.push({ a, pushed: tags.length === 0 ? a.pushedAt.getTime() : Math.max(...tagTimes) });
       const set = inScope.get(a.digest) ?? new Set<string>();
       for (const t of tags) set.add(t);
       inScope.set(a.digest, set);
     }
-    for (const a of keptBy(rule, scope, ctx.now))
+    for (const { a } of keptBy(rule, scope, ctx.now))
       if (!keptByRule.has(a.digest)) keptByRule.set(a.digest, index);
   }
   const items: PlannedItem[] = [];

@@ -16,6 +16,7 @@ export type TestFile =
   | 'events-api.test.ts'
   | 'gc-http.test.ts'
   | 'replication-api.test.ts'
+  | 'retention-api.test.ts'
   | 'tags-history.test.ts'
   | 'tags-immutability.test.ts'
   | 'tags-labels.test.ts';
@@ -38,6 +39,7 @@ export const TAG_OWNERS: Record<string, TestFile> = {
   labels: 'tags-labels.test.ts',
   system: 'gc-http.test.ts',
   replication: 'replication-api.test.ts',
+  retention: 'retention-api.test.ts',
 };
 
 export function operationIds(doc: OpenApiDoc): string[] {
