@@ -81,6 +81,8 @@ export function composeRetention(o: {
     // Changed since the job was enqueued: no policy, disabled, or no schedule any more.
     if (!policy?.enabled || policy.schedule === null) return { skipped: 'no enabled scheduled policy' };
     const run = await service.run(project, { dryRun: false, trigger: 'schedule' });
+    // A run that could not plan is retried (the jobs queue's backoff); failed items are not.
+    if (run.error !== null) throw new Error(run.error);
     return { run: run.id, status: run.status };
   });
   const scheduler = new RetentionScheduler({

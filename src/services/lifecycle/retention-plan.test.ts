@@ -130,4 +130,20 @@ describe('planRepository', () => {
       `delete 3 ${sig}`,
     ]);
   });
+
+  it('judges latestPushed by the push through a tag the rule selects: re-tagging an old image does not renew it', async () => {
+    const old = art(1, ['v1', 'latest'], { pushed: 30 });
+    // `latest` was pushed onto it today: the manifest's last push is now, its v1 push 30 days ago.
+    old.pushedAt = NOW;
+    old.tags = [
+      { name: 'latest', pushedAt: NOW, pulledAt: null },
+      { name: 'v1', pushedAt: at(30), pulledAt: null },
+    ];
+    const arts = [old, art(2, ['v2'], { pushed: 10 })];
+    expect(
+      await plan(arts, [
+        rule({ kind: 'latestPushed', n: 1, tags: { decoration: 'matching', pattern: 'v*' } }),
+      ]),
+    ).toEqual(['untag 1 v1', 'retain 2 v2']);
+  });
 });

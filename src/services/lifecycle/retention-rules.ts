@@ -12,7 +12,10 @@ import { checkSelector, RuleError } from './rules.js';
 export const MAX_RETENTION_RULES = 15;
 const MAX_COUNT = 100_000;
 const MAX_DAYS = 36_500;
-const LABEL_RE = /^[A-Za-z0-9._/-]{1,128}$/;
+/** As the labels API takes them: a letter or digit, then letters, digits, `.`, `_`, `-` (128 at most). */
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+const LABEL_VALUE = /^[^\u0000-\u001f\u007f]{0,256}$/;
 
 const COUNTED: readonly RetentionKind[] = ['latestPushed', 'latestPulled'];
 const TIMED: readonly RetentionKind[] = ['pushedWithinDays', 'pulledWithinDays'];
@@ -50,11 +53,14 @@ function checkRule(r: RetentionRule, i: number): RetentionRule {
   if (TIMED.includes(r.kind)) out.days = integer(`${at}.days`, r.days, MAX_DAYS);
   else if (r.days !== undefined) throw new RuleError(`${at}.days`, `is only for ${TIMED.join(' and ')}`);
   if (r.label) {
-    if (!LABEL_RE.test(r.label.key))
-      throw new RuleError(`${at}.label.key`, 'must be 1 to 128 of A-Z a-z 0-9 . _ / -');
+    if (!LABEL_KEY.test(r.label.key))
+      throw new RuleError(
+        `${at}.label.key`,
+        'must be a letter or digit, then up to 127 of A-Z a-z 0-9 . _ -',
+      );
     const value = r.label.value;
-    if (value !== undefined && (value.length === 0 || value.length > 256))
-      throw new RuleError(`${at}.label.value`, 'must be 1 to 256 characters');
+    if (value !== undefined && !LABEL_VALUE.test(value))
+      throw new RuleError(`${at}.label.value`, 'must be at most 256 characters, none a control character');
     out.label = { key: r.label.key, ...(value !== undefined ? { value } : {}) };
   }
   return out;

@@ -140,7 +140,7 @@ export class RetentionService {
       return;
     }
     // Deleting by digest takes every tag along: only if exactly the planned tags are on it now.
-    const now = await this.o.tagsOf(item.repository, item.digest);
+    const now = (await this.o.tagsOf(item.repository, item.digest)).sort();
     const planned = [...item.tags].sort();
     if (now.length !== planned.length || now.some((t, i) => t !== planned[i]))
       throw new Error(`its tags changed since the run was planned (now: ${now.join(', ') || 'none'})`);

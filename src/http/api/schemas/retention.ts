@@ -29,7 +29,7 @@ const Kind = Type.Union(
 const Label = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 128 }),
-    value: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Any value when absent' })),
+    value: Type.Optional(Type.String({ maxLength: 256, description: 'Any value when absent' })),
   },
   { ...Strict, description: 'Only artifacts carrying this label are in the rule’s scope' },
 );
