@@ -185,11 +185,37 @@ async function firstImmutable(
  * What goes with the deleted manifests: their referrers and cosign-tag attachments, and the
  * children of a deleted index that have no tag and that no remaining index holds, recursively.
  */
+/** `key → values`, appending. */
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/** Who follows whom: attachments by the manifest they attach to, index edges both ways. */
+function dependents(state: RepositoryState) {
+  const attached = new Map<Digest, { a: ArtifactTimes; reason: 'referrer' | 'attachment' }[]>();
+  for (const a of state.artifacts) {
+    if (a.subject !== null) push(attached, a.subject, { a, reason: 'referrer' });
+    else {
+      const cosign = a.tags.find((t) => isCosignTag(t.name));
+      if (cosign) push(attached, cosignSubject(cosign.name), { a, reason: 'attachment' });
+    }
+  }
+  const children = new Map<Digest, Digest[]>();
+  const parents = new Map<Digest, Digest[]>();
+  for (const e of state.edges) {
+    push(children, e.parent, e.child);
+    push(parents, e.child, e.parent);
+  }
+  return { attached, children, parents };
+}
+
 function followers(state: RepositoryState, deleted: Set<Digest>): PlannedItem[] {
   const out: PlannedItem[] = [];
   const byDigestMap = new Map(state.artifacts.map((a) => [a.digest, a]));
+  const { attached, children, parents } = dependents(state);
   const queue = [...deleted];
-  const parents = (child: Digest) => state.edges.filter((e) => e.child === child).map((e) => e.parent);
   const follow = (a: ArtifactTimes, of: Digest, reason: string) => {
     if (deleted.has(a.digest)) return;
     deleted.add(a.digest);
@@ -205,18 +231,14 @@ function followers(state: RepositoryState, deleted: Set<Digest>): PlannedItem[] 
       follows: of,
     });
   };
-  for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
-    const subject = d;
-    for (const a of state.artifacts) {
-      if (a.subject === subject) follow(a, subject, `referrer of ${subject}`);
-      else if (a.tags.some((t) => isCosignTag(t.name) && cosignSubject(t.name) === subject))
-        follow(a, subject, `attachment of ${subject}`);
-    }
-    for (const e of state.edges) {
-      if (e.parent !== subject) continue;
-      const child = byDigestMap.get(e.child);
+  for (let i = 0; i < queue.length; i++) {
+    const subject = queue[i] as Digest;
+    for (const { a, reason } of attached.get(subject) ?? []) follow(a, subject, `${reason} of ${subject}`);
+    for (const c of children.get(subject) ?? []) {
+      const child = byDigestMap.get(c);
       if (!child || child.tags.length > 0) continue;
-      if (parents(e.child).every((p) => deleted.has(p))) follow(child, subject, `child of index ${subject}`);
+      if ((parents.get(c) ?? []).every((p) => deleted.has(p)))
+        follow(child, subject, `child of index ${subject}`);
     }
   }
   return out;
