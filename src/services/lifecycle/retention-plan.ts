@@ -95,13 +95,28 @@ export async function planRepository(state: RepositoryState, ctx: PlanContext): 
   const candidates = state.artifacts
     .filter((a) => !isAttachment(a) && !children.has(a.digest))
     .sort(byDigest);
-  const rules = ctx.rules
-    .map((rule, index) => ({ rule, index }))
-    .filter(({ rule }) => selects(rule.repositories, state.path));
-  /** Per artifact in scope: the tags some rule scopes (the ones retention may remove). */
+  const { inScope, keptByRule } = judge(state, candidates, ctx);
+  const items: PlannedItem[] = [];
+  const deleted = new Set<Digest>();
+  for (const a of candidates) {
+    const scoped = inScope.get(a.digest);
+    if (!scoped) continue;
+    const item = await decide(state.repository, a, scoped, keptByRule.get(a.digest), ctx);
+    items.push(item);
+    if (item.action === 'delete') deleted.add(a.digest);
+  }
+  return [...items, ...followers(state, deleted)];
+}
+
+/**
+ * Every rule selecting the repository, over the candidates: per artifact in the policy's scope the
+ * tags some rule scopes (those retention may remove), and the first rule keeping it.
+ */
+function judge(state: RepositoryState, candidates: readonly ArtifactTimes[], ctx: PlanContext) {
   const inScope = new Map<Digest, Set<string>>();
   const keptByRule = new Map<Digest, number>();
-  for (const { rule, index } of rules) {
+  ctx.rules.forEach((rule, index) => {
+    if (!selects(rule.repositories, state.path)) return;
     const scope: Scoped[] = [];
     for (const a of candidates) {
       const tags = scopeOf(rule, a, state);
@@ -114,58 +129,31 @@ export async function planRepository(state: RepositoryState, ctx: PlanContext): 
     }
     for (const { a } of keptBy(rule, scope, ctx.now))
       if (!keptByRule.has(a.digest)) keptByRule.set(a.digest, index);
+  });
+  return { inScope, keptByRule };
+}
+
+/** One artifact in scope: retained (by a rule, or immutable), untagged of its scoped tags, or deleted. */
+async function decide(
+  repository: string,
+  a: ArtifactTimes,
+  scoped: ReadonlySet<string>,
+  ruleIndex: number | undefined,
+  ctx: PlanContext,
+): Promise<PlannedItem> {
+  const base = { repository, digest: a.digest, tags: a.tags.map((t) => t.name), rule: null };
+  if (ruleIndex !== undefined) {
+    const reason = `kept by ${describeRetentionRule(ctx.rules[ruleIndex] as RetentionRule, ruleIndex)}`;
+    return { ...base, action: 'retain', reason, rule: ruleIndex + 1 };
   }
-  const items: PlannedItem[] = [];
-  const deleted = new Set<Digest>();
-  for (const a of candidates) {
-    const scoped = inScope.get(a.digest);
-    if (!scoped) continue;
-    const repository = state.repository;
-    const allTags = a.tags.map((t) => t.name);
-    const ruleIndex = keptByRule.get(a.digest);
-    if (ruleIndex !== undefined) {
-      const rule = ctx.rules[ruleIndex] as RetentionRule;
-      const reason = `kept by ${describeRetentionRule(rule, ruleIndex)}`;
-      items.push({
-        repository,
-        digest: a.digest,
-        action: 'retain',
-        tags: allTags,
-        reason,
-        rule: ruleIndex + 1,
-      });
-      continue;
-    }
-    const immutable = await firstImmutable(repository, allTags, ctx);
-    if (immutable) {
-      items.push({
-        repository,
-        digest: a.digest,
-        action: 'retain',
-        tags: allTags,
-        reason: immutable,
-        rule: null,
-      });
-      continue;
-    }
-    const removed = allTags.filter((t) => scoped.has(t));
-    if (removed.length < allTags.length) {
-      items.push({
-        repository,
-        digest: a.digest,
-        action: 'untag',
-        tags: removed,
-        reason: 'no rule retains it',
-        rule: null,
-      });
-      continue;
-    }
-    const reason =
-      allTags.length === 0 ? 'untagged, no rule retains it' : 'no rule retains it, and no tag is left';
-    items.push({ repository, digest: a.digest, action: 'delete', tags: allTags, reason, rule: null });
-    deleted.add(a.digest);
-  }
-  return [...items, ...followers(state, deleted)];
+  const immutable = await firstImmutable(repository, base.tags, ctx);
+  if (immutable) return { ...base, action: 'retain', reason: immutable };
+  const removed = base.tags.filter((t) => scoped.has(t));
+  if (removed.length < base.tags.length)
+    return { ...base, action: 'untag', tags: removed, reason: 'no rule retains it' };
+  const reason =
+    base.tags.length === 0 ? 'untagged, no rule retains it' : 'no rule retains it, and no tag is left';
+  return { ...base, action: 'delete', reason };
 }
 
 async function firstImmutable(
