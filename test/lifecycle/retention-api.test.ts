@@ -196,6 +196,16 @@ describe.each(dialects)('retention API, schedule and CLI (%s)', (dialect) => {
     expect(events[0]?.actor).toEqual({ name: 'system', kind: 'system' });
   });
 
+  it('goes with its project: a project made again under the name has no policy and no history', async () => {
+    await s.api.access.createProject({ name: 'gone' });
+    await setPolicy(s, 'gone', keepLatest);
+    await runRetention(s, 'gone', true);
+    expect((await s.call('/projects/gone?force=true', { method: 'DELETE' })).status).toBe(204);
+    await s.api.access.createProject({ name: 'gone' });
+    expect((await s.call(path('gone'))).status).toBe(404);
+    expect((await s.call<unknown[]>(`${path('gone')}/runs`)).body).toEqual([]);
+  });
+
   it('wharf retention set, get, run, runs and delete; errors are one line', async () => {
     const repo = 'sched/cli';
     await s.api.push(repo, 'v1.0.0', small());
