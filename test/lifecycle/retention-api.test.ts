@@ -229,6 +229,20 @@ describe.each(dialects)('retention API, schedule and CLI (%s)', (dialect) => {
         JSON.stringify({ rules: [{ kind: 'latestPushed', n: 1, tags: matching('v*') }] }),
       );
       expect((await s.cli(['retention', 'set', 'sched', '-f', json])).code).toBe(0);
+      const flags = await s.cli([
+        'retention',
+        'set',
+        'sched',
+        '--rule',
+        'latestPushed:1 tags=v*',
+        '--schedule',
+        'none',
+      ]);
+      expect(flags.stdout).toBe('Set the retention policy of project sched: 1 rule(s), schedule manual\n');
+      expect(await s.cli(['retention', 'set', 'sched'])).toMatchObject({
+        code: 1,
+        stderr: 'wharf: give --file POLICY.yaml, or --rule SPEC (or both)\n',
+      });
       await s.api.push(repo, 'v2.0.0', small());
       const dry = await s.cli(['retention', 'run', 'sched', '--dry-run']);
       expect(dry.code).toBe(0);

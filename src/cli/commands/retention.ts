@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { seg } from '../../client/api-client.js';
 import { type CliIo, errorMessage, printJson, UsageError } from './io.js';
 import { type ApiFlags, type Call, run, verb } from './manage.js';
+import { parseRuleSpec } from './retention-rule.js';
 import { type Column, formatFields, formatTable, printDone, printRows, shortTime } from './table.js';
 import { parseCount, parseLimit } from './values.js';
 
@@ -58,6 +59,8 @@ type RunDetail = Run & { items: Item[] };
 
 interface RetentionFlags extends ApiFlags {
   file?: string;
+  rule?: string[];
+  schedule?: string;
   dryRun?: boolean;
   retained?: boolean;
   limit?: string;
@@ -118,6 +121,22 @@ async function readPolicy(file: string): Promise<unknown> {
   }
 }
 
+/** The PUT body: the file's policy (or none), plus the --rule rules, with --schedule over the file's. */
+async function policyBody(flags: RetentionFlags): Promise<unknown> {
+  if (flags.file === undefined && flags.rule === undefined)
+    throw new UsageError('give --file POLICY.yaml, or --rule SPEC (or both)');
+  const file = flags.file === undefined ? {} : await readPolicy(flags.file);
+  if (typeof file !== 'object' || file === null || Array.isArray(file))
+    throw new UsageError(`${flags.file}: not a policy (an object with rules)`);
+  const policy = { ...(file as Record<string, unknown>) };
+  if (flags.rule) {
+    const rules = Array.isArray(policy.rules) ? (policy.rules as unknown[]) : [];
+    policy.rules = [...rules, ...flags.rule.map(parseRuleSpec)];
+  }
+  if (flags.schedule !== undefined) policy.schedule = flags.schedule === 'none' ? null : flags.schedule;
+  return policy;
+}
+
 function printPolicy(io: CliIo, p: Policy): void {
   const fields = formatFields([
     ['Project', p.project],
@@ -161,14 +180,21 @@ export function registerRetention(program: Command, io: CliIo): void {
     else printPolicy(io, p);
   });
 
-  const set = verb(ret, 'set', 'create or replace the policy from a YAML or JSON file (project admins)')
+  const set = verb(
+    ret,
+    'set',
+    'create or replace the policy from a YAML or JSON file and/or --rule (project admins)',
+  )
     .argument('<project>', 'project name')
-    .requiredOption(
-      '-f, --file <policy.yaml>',
-      '{ rules: [...], schedule?, enabled? } (see docs/operator-guide.md)',
-    );
+    .option('-f, --file <policy.yaml>', '{ rules: [...], schedule?, enabled? } (see docs/operator-guide.md)')
+    .option(
+      '--rule <spec>',
+      "a rule added to the file's: KIND[:N] [repos=GLOB|repos!=GLOB] [tags=GLOB|tags!=GLOB] [untagged] [label=KEY[=VALUE]] (repeatable)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--schedule <when>', "HH:MM (UTC), <n>s|m|h, or 'none'; overrides the file's");
   run(io, set, async ({ request, flags, format }: Call<RetentionFlags>, [project]: [string]) => {
-    const body = await readPolicy(flags.file ?? '');
+    const body = await policyBody(flags);
     const what = `set the retention policy of ${project}`;
     const p = await request<Policy>({ method: 'PUT', path: policyPath(project), body, what });
     const line = `Set the retention policy of project ${project}: ${p.rules.length} rule(s), schedule ${p.schedule ?? 'manual'}${p.enabled ? '' : ' (disabled)'}`;
