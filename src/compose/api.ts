@@ -7,7 +7,7 @@ import type { Digest } from '../oci/digest.js';
 import type { MetaStore } from '../ports/meta-store.js';
 import type { AccessService } from '../services/access/index.js';
 import type { Eventing } from '../services/events/index.js';
-import type { LifecycleService } from '../services/lifecycle/index.js';
+import type { LifecycleService, RetentionService } from '../services/lifecycle/index.js';
 import type { PromotionService } from '../services/promotion/index.js';
 import type { Registry } from '../services/registry/index.js';
 import type { ReplicationService } from '../services/replication/index.js';
@@ -41,6 +41,7 @@ export function composeApi(o: {
   lifecycle: LifecycleService;
   replication: ReplicationService;
   promotion?: PromotionService;
+  retention: RetentionService;
   onLoginFailure: (f: LoginFailure) => unknown;
   version: string;
 }): FastifyPluginAsync {
@@ -53,6 +54,7 @@ export function composeApi(o: {
     system: o.lifecycle,
     replication: o.replication,
     ...(o.promotion ? { promotion: o.promotion } : {}),
+    retention: { store: o.meta.retention, service: o.retention },
     attachments: (repo: string, digest: Digest) => o.supplyChain.attachments(repo, digest),
     onLoginFailure: o.onLoginFailure,
     version: o.version,

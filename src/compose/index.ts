@@ -9,7 +9,7 @@ import type { LoginFailure } from '../http/auth/index.js';
 import type { MetaStore } from '../ports/meta-store.js';
 import { AccessService } from '../services/access/index.js';
 import { createEventing, type Eventing } from '../services/events/index.js';
-import { type LifecycleService, PullTimes } from '../services/lifecycle/index.js';
+import { type LifecycleService, PullTimes, type RetentionService } from '../services/lifecycle/index.js';
 import type { PromotionService } from '../services/promotion/index.js';
 import type { Registry } from '../services/registry/index.js';
 import { createPushTrigger, type Replication } from '../services/replication/index.js';
@@ -23,6 +23,7 @@ import { composeProxy, openSecretBox } from './proxy.js';
 import { pullLimits } from './pulls.js';
 import { composeRegistry } from './registry.js';
 import { composeReplication } from './replication.js';
+import { composeRetention } from './retention.js';
 import { openShared } from './shared.js';
 
 export interface WharfOptions {
@@ -51,6 +52,8 @@ export interface Wharf {
   replication: Replication;
   /** Promotion gates, approvals, rollback and revocation. */
   promotion: PromotionService;
+  /** Retention policy runs (tests set its clock: `retention.now`). */
+  retention: RetentionService;
   tokens?: TokenService;
   /** Set on the first start of an authenticating registry without a configured admin password. */
   generatedAdminPassword?: string;
@@ -86,7 +89,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     webhooks: { registryHost: externalHost },
   });
   const proxy = composeProxy({ config, meta, secrets, findProject: (name) => access.findProject(name), log });
-  const { registry, supplyChain } = composeRegistry({
+  const { registry, supplyChain, immutable } = composeRegistry({
     config,
     blobs,
     meta,
@@ -99,6 +102,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     onError: (err, count) => log.warn({ err, count }, 'pull times not recorded'),
   });
   const lifecycle = composeLifecycle({ config, blobs, meta, registry, eventing, log });
+  const retention = composeRetention({ config, meta, registry, eventing, immutable, log });
   const replication = composeReplication({
     config,
     dataDir: o.dataDir,
@@ -122,6 +126,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     lifecycle: lifecycle.service,
     replication: replication.service,
     promotion: promotion.service,
+    retention: retention.service,
     onLoginFailure,
     version,
   });
@@ -155,6 +160,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
   eventing.start();
   lifecycle.start();
   replication.start();
+  retention.start();
   return {
     app,
     databaseUrl,
@@ -164,12 +170,14 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     eventing,
     replication,
     promotion: promotion.service,
+    retention: retention.service,
     pullTimes,
     lifecycle: lifecycle.service,
     ...(auth.tokens ? { tokens: auth.tokens } : {}),
     ...(admin.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
     async release() {
       await lifecycle.stop();
+      await retention.stop();
       await replication.stop();
       await eventing.stop();
       await pullTimes.flush();

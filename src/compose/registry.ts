@@ -22,7 +22,7 @@ export function composeRegistry(o: {
   eventing: Eventing;
   /** Proxy cache projects (compose/proxy.ts), over the undecorated registry. */
   proxy?: (registry: Registry) => Registry;
-}): { registry: Registry; supplyChain: SupplyChain } {
+}): { registry: Registry; supplyChain: SupplyChain; immutable: ImmutableTags } {
   const { config, blobs, meta, access, eventing } = o;
   const proxied = o.proxy ?? ((registry: Registry) => registry);
   const quota = new QuotaPolicy({
@@ -79,5 +79,5 @@ export function composeRegistry(o: {
       ),
     ),
   );
-  return { registry, supplyChain };
+  return { registry, supplyChain, immutable };
 }

@@ -176,6 +176,12 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    retention: Type.Object(
+      {
+        scheduleTickSeconds: Seconds(30, 'how often retention policy schedules are looked at'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     limits: Type.Object(
       {
         maxManifestBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),

@@ -12,6 +12,7 @@ import type {
 } from './lifecycle-store.js';
 import type { PromotionStore } from './promotion-store.js';
 import type { ReplicationStore } from './replication-store.js';
+import type { RetentionStore } from './retention-store.js';
 import type { UsageStore } from './usage-store.js';
 
 export interface Repository {
@@ -235,6 +236,8 @@ export interface MetaStore {
   readonly gc: GcStore;
   /** Promotion gates, approvals, promoted (locked) tags and revoked digests. */
   readonly promotion: PromotionStore;
+  /** Retention policies and their run history. */
+  readonly retention: RetentionStore;
   /** Checks the database answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

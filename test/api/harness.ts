@@ -43,9 +43,13 @@ export function basic(user: string, password: string): string {
  * /v2 decides with the same access service. `call` defaults to `defaultAs` (the admin).
  */
 export async function startApiServer(
-  opts: { dialect?: Dialect; defaultAs?: [string, string] | null } = {},
+  opts: { dialect?: Dialect; defaultAs?: [string, string] | null; config?: Record<string, unknown> } = {},
 ): Promise<ApiServer> {
-  const server = await startTestServer({ dialect: opts.dialect ?? 'sqlite', auth: 'token' });
+  const server = await startTestServer({
+    dialect: opts.dialect ?? 'sqlite',
+    auth: 'token',
+    ...(opts.config ? { config: opts.config } : {}),
+  });
   const { wharf } = server;
   const defaultAs = opts.defaultAs === undefined ? ADMIN : opts.defaultAs;
   const registryHost = new URL(server.url).host;

@@ -31,8 +31,11 @@ export interface LifecycleServer {
   stop(): Promise<void>;
 }
 
-export async function startLifecycleServer(dialect: Dialect): Promise<LifecycleServer> {
-  const { server: api } = await createWorld(dialect);
+export async function startLifecycleServer(
+  dialect: Dialect,
+  config?: Record<string, unknown>,
+): Promise<LifecycleServer> {
+  const { server: api } = await createWorld(dialect, config);
   const host = new URL(api.url).host;
   const clients = new Map<string, RegistryClient>();
   return {

@@ -214,6 +214,22 @@ describe.each(dialects)('promotion, rollback and revocation over HTTP (%s)', (di
       expect(taken.body.errors[0]?.message).toMatch(/tag 1\.4\.0 of staging\/app already points at/);
     });
 
+    it('keeps a promoted tag from retention, which reports the promotion as the reason', async () => {
+      await s.api.push('staging/app', '1.9.0', other);
+      const policy = {
+        rules: [{ kind: 'latestPushed', n: 1, tags: { decoration: 'matching', pattern: '**' } }],
+      };
+      expect((await s.call('/projects/staging/retention', { method: 'PUT', body: policy })).status).toBe(200);
+      type Run = { status: string; items: { digest: string; action: string; reason: string }[] };
+      const run = await s.call<Run>('/projects/staging/retention/runs', { method: 'POST', body: {} });
+      expect(run.status).toBe(201);
+      const promoted = run.body.items.find((i) => i.digest === digestOf(v1));
+      expect(promoted).toMatchObject({ action: 'retain' });
+      expect(promoted?.reason).toMatch(/^immutable: tag 1\.4\.0 \(it was promoted from dev\/app@sha256:/);
+      expect((await s.client().getManifest('staging/app', '1.4.0')).digest).toBe(digestOf(v1));
+      await s.call('/projects/staging/retention', { method: 'DELETE' });
+    });
+
     it('refuses sources from projects the gates do not name', async () => {
       await s.call('/projects/staging/promotion-gates', {
         method: 'PUT',

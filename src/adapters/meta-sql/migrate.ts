@@ -7,6 +7,7 @@ import { tagsMigration } from './migrations/0005-tags.js';
 import { gcMigration } from './migrations/0006-gc.js';
 import { replicationMigration } from './migrations/0007-replication.js';
 import { proxyMigration } from './migrations/0008-proxy.js';
+import { retentionMigration } from './migrations/0009-retention.js';
 import { promotionMigration } from './migrations/0010-promotion.js';
 import type { Database, SqlDialect } from './schema.js';
 
@@ -22,6 +23,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0008-proxy': proxyMigration(dialect),
     '0005-tags': tagsMigration(dialect),
     '0010-promotion': promotionMigration(dialect),
+    '0009-retention': retentionMigration(dialect),
   };
 }
 

@@ -6,6 +6,7 @@ import type { GcTables } from './schema-gc.js';
 import type { LifecycleTables } from './schema-lifecycle.js';
 import type { PromotionTables } from './schema-promotion.js';
 import type { ReplicationTables } from './schema-replication.js';
+import type { RetentionTables } from './schema-retention.js';
 
 /**
  * Table types for Kysely. Timestamps are integer epoch milliseconds (bigint on PostgreSQL, parsed
@@ -18,7 +19,8 @@ export interface Database
     LifecycleTables,
     ReplicationTables,
     GcTables,
-    PromotionTables {
+    PromotionTables,
+    RetentionTables {
   blobs: BlobsTable;
   repositories: RepositoriesTable;
   repo_blobs: RepoBlobsTable;

@@ -13,6 +13,7 @@ import { SqlManifestStore } from './manifests.js';
 import { SqlPromotionStore } from './promotion.js';
 import { SqlReplicationStore } from './replication/index.js';
 import { SqlRepositoryStore } from './repositories.js';
+import { SqlRetentionStore } from './retention.js';
 import type { Database, SqlDialect } from './schema.js';
 import { SqlTagStore } from './tags.js';
 import { SqlUploadStore } from './uploads.js';
@@ -35,6 +36,7 @@ export class SqlMetaStore implements MetaStore {
   readonly immutability: SqlImmutabilityStore;
   readonly activity: SqlActivityStore;
   readonly promotion: SqlPromotionStore;
+  readonly retention: SqlRetentionStore;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -58,6 +60,7 @@ export class SqlMetaStore implements MetaStore {
     this.immutability = new SqlImmutabilityStore(db);
     this.activity = new SqlActivityStore(db);
     this.promotion = new SqlPromotionStore(db);
+    this.retention = new SqlRetentionStore(db);
   }
 
   async ping(): Promise<void> {

@@ -16,6 +16,7 @@ import { registerProject } from './project.js';
 import { registerPromote } from './promote.js';
 import { registerProvenance } from './provenance.js';
 import { registerReplication } from './replication.js';
+import { registerRetention } from './retention.js';
 import { registerRobot } from './robot.js';
 import { registerSbom } from './sbom.js';
 import { registerSign } from './sign.js';
@@ -58,6 +59,7 @@ export function registerClientCommands(program: Command, io: CliIo = processIo()
   registerLabel(program, io);
   registerImmutability(program, io);
   registerPromote(program, io);
+  registerRetention(program, io);
 }
 
 /**

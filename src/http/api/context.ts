@@ -12,9 +12,10 @@ import type { CatalogStore } from '../../ports/catalog-store.js';
 import type { GcRunRecord } from '../../ports/gc-store.js';
 import type { ImmutabilityStore, LabelStore } from '../../ports/lifecycle-store.js';
 import type { TagStore } from '../../ports/meta-store.js';
+import type { RetentionStore } from '../../ports/retention-store.js';
 import type { Principal } from '../../services/access/principal.js';
 import type { AuditService, WebhookService } from '../../services/events/index.js';
-import type { ScrubReport } from '../../services/lifecycle/index.js';
+import type { RetentionService, ScrubReport } from '../../services/lifecycle/index.js';
 import type { PromotionService } from '../../services/promotion/index.js';
 import type { Registry } from '../../services/registry/index.js';
 import type { ReplicationService } from '../../services/replication/index.js';
@@ -58,6 +59,12 @@ export interface ApiLifecycle {
   labels: LabelStore;
 }
 
+/** Retention policies and runs (`meta.retention`, the retention service). */
+export interface ApiRetention {
+  store: Pick<RetentionStore, 'get' | 'put' | 'delete' | 'runs' | 'run'>;
+  service: Pick<RetentionService, 'run'>;
+}
+
 /** Garbage collection and scrub (the lifecycle service). */
 export interface ApiSystem {
   gc(opts: { dryRun?: boolean }): Promise<GcRunRecord>;
@@ -78,6 +85,8 @@ export interface ApiContext {
   lifecycle?: ApiLifecycle;
   /** Absent: the replication routes are not registered. */
   replication?: ReplicationService;
+  /** Absent: the retention routes are not registered. */
+  retention?: ApiRetention;
   /** Absent: the /system routes (garbage collection, scrub) are not registered. */
   system?: ApiSystem;
   /** Absent: the promotion, rollback and revocation routes are not registered. */
@@ -99,3 +108,5 @@ export type ReplicationApiContext = ApiContext & { replication: ReplicationServi
 
 /** The context of the promotion, rollback and revocation routes (registered only when present). */
 export type PromotionApiContext = ApiContext & { promotion: PromotionService };
+/** The context of the retention routes (registered only when retention is composed). */
+export type RetentionApiContext = ApiContext & { retention: ApiRetention };

@@ -8,7 +8,7 @@ import type { Registry } from '../../services/registry/index.js';
 import type { LoginFailure } from '../auth/login-failure.js';
 import type { ManagementAccess } from './access.js';
 import { type ApiAuthenticator, basicAuthenticator } from './auth.js';
-import type { ApiApp, ApiContext, ApiEvents, ApiLifecycle, ApiSystem } from './context.js';
+import type { ApiApp, ApiContext, ApiEvents, ApiLifecycle, ApiRetention, ApiSystem } from './context.js';
 import { installApiErrorHandler } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { immutabilityRoutes } from './routes/immutability.js';
@@ -18,6 +18,7 @@ import { projectRoutes } from './routes/projects.js';
 import { promotionRoutes } from './routes/promotion.js';
 import { replicationRoutes } from './routes/replication.js';
 import { repositoryRoutes } from './routes/repositories.js';
+import { retentionRoutes } from './routes/retention.js';
 import { revocationRoutes } from './routes/revocation.js';
 import { robotRoutes } from './routes/robots.js';
 import { systemRoutes } from './routes/system.js';
@@ -48,6 +49,8 @@ export interface ManagementApiOptions {
   lifecycle?: ApiLifecycle;
   /** Replication policies and executions; without it those routes are not registered. */
   replication?: ApiContext['replication'];
+  /** Retention policies and runs; without it those routes are not registered. */
+  retention?: ApiRetention;
   /** Garbage collection and scrub (system administrators); without it /system is not registered. */
   system?: ApiSystem;
   /** An artifact's signatures, attestations and SBOMs with their verification (the artifact view). */
@@ -121,6 +124,7 @@ export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
     ...(opts.lifecycle ? { lifecycle: opts.lifecycle } : {}),
     ...(opts.system ? { system: opts.system } : {}),
     ...(opts.promotion ? { promotion: opts.promotion } : {}),
+    ...(opts.retention ? { retention: opts.retention } : {}),
     principal: principalOf,
     credentialsChanged: () => basic?.forget(),
   };
@@ -161,6 +165,7 @@ export function managementApi(opts: ManagementApiOptions): FastifyPluginAsync {
       const withPromotion = { ...ctx, promotion: ctx.promotion };
       for (const routes of [promotionRoutes, revocationRoutes]) await routes(app, withPromotion);
     }
+    if (ctx.retention) await retentionRoutes(app, { ...ctx, retention: ctx.retention });
   };
   return async (root) => {
     await root.register(scope, { prefix: API_PREFIX });

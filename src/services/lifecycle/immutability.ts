@@ -72,6 +72,17 @@ export class ImmutableTags implements Admission {
     });
   }
 
+  /**
+   * Why a tag may neither move nor go (a promotion's lock, or the rule selecting it), for callers
+   * that skip such tags rather than be refused (retention); undefined: it is not frozen.
+   */
+  async frozen(repo: string, tag: string): Promise<string | undefined> {
+    const lock = await this.lockOf(repo, [tag]);
+    if (lock) return lock.lock.message;
+    const rule = await this.ruleFor(repo, [tag]);
+    return rule && `immutability ${describeRule(rule.rule)}`;
+  }
+
   /** A platform image goes with its index: refused while an index holding it has a frozen tag. */
   private async refuseIfInFrozenIndex(repo: string, digest: Digest): Promise<void> {
     if (!this.o.indexTags) return;

@@ -10,8 +10,8 @@ import { ReplicationService } from './service.js';
 import { PushTrigger } from './trigger.js';
 import { ARTIFACT_JOB, type ArtifactLabels, type CredentialSealer, EXECUTE_JOB } from './types.js';
 
+export { dueSlot, parseSchedule, type Schedule } from '../cron.js';
 export { globMatches, isAttachmentTag, literalNames } from './filters.js';
-export { dueSlot, parseSchedule, type Schedule } from './schedule.js';
 export { type ExecutionDetail, type ExecutionView, ReplicationService } from './service.js';
 export { PushTrigger } from './trigger.js';
 export * from './types.js';

@@ -8,8 +8,8 @@ import type {
   ReplicationPolicyStore,
   ReplicationTrigger,
 } from '../../ports/replication-store.js';
+import { parseSchedule } from '../cron.js';
 import { isGlob } from './filters.js';
-import { parseSchedule } from './schedule.js';
 import type { CredentialSealer, EndpointCredentials, PolicyInput, PolicyPatch } from './types.js';
 
 /** Sealed credentials are bound to this context (additional authenticated data). */

@@ -1,7 +1,7 @@
 import type { ReplicationPolicyStore } from '../../ports/replication-store.js';
+import { dueSlot, parseSchedule } from '../cron.js';
 import type { JobQueue } from '../events/jobs.js';
 import type { EventsLog } from '../events/types.js';
-import { dueSlot, parseSchedule } from './schedule.js';
 import { EXECUTE_JOB, type ExecuteJob } from './types.js';
 
 export interface SchedulerOptions {

@@ -17,6 +17,7 @@ export type TestFile =
   | 'gc-http.test.ts'
   | 'promotion-api.test.ts'
   | 'replication-api.test.ts'
+  | 'retention-api.test.ts'
   | 'tags-history.test.ts'
   | 'tags-immutability.test.ts'
   | 'tags-labels.test.ts';
@@ -40,6 +41,7 @@ export const TAG_OWNERS: Record<string, TestFile> = {
   system: 'gc-http.test.ts',
   replication: 'replication-api.test.ts',
   promotion: 'promotion-api.test.ts',
+  retention: 'retention-api.test.ts',
 };
 
 export function operationIds(doc: OpenApiDoc): string[] {

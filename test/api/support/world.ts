@@ -15,8 +15,8 @@ export interface World {
   server: ApiServer;
 }
 
-export async function createWorld(dialect: Dialect): Promise<World> {
-  const server = await startApiServer({ dialect, defaultAs: ADMIN });
+export async function createWorld(dialect: Dialect, config?: Record<string, unknown>): Promise<World> {
+  const server = await startApiServer({ dialect, defaultAs: ADMIN, ...(config ? { config } : {}) });
   try {
     const { access } = server;
     for (const [username, password] of [ALICE, BOB, CAROL]) await access.createUser({ username, password });

@@ -1,7 +1,8 @@
 /**
- * Cron triggers: `HH:MM` runs daily at that UTC time; `<n>s`, `<n>m` or `<n>h` runs every interval
- * (aligned to the epoch, so every replica computes the same slots). A slot is due once its start has
- * passed and it began after the policy was last changed (no run for the slot a policy was made in).
+ * Cron triggers of replication and retention policies: `HH:MM` runs daily at that UTC time; `<n>s`,
+ * `<n>m` or `<n>h` runs every interval (aligned to the epoch, so every replica computes the same
+ * slots). A slot is due once its start has passed and it began after the policy was last changed
+ * (no run for the slot a policy was made in).
  */
 
 export type Schedule = { kind: 'daily'; minuteOfDay: number } | { kind: 'interval'; ms: number };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueSlot, parseSchedule, slotStart } from './schedule.js';
+import { dueSlot, parseSchedule, slotStart } from './cron.js';
 
 const at = (iso: string) => Date.parse(iso);
 
