@@ -40,7 +40,7 @@ export function composeRetention(o: {
       const repo = await meta.repos.get(repository);
       return repo ? meta.tags.pointingAt(repo.id, digest) : [];
     },
-    deleteReference: (repository, reference) => registry.manifests.delete(repository, reference),
+    deleteReference: (repository, reference, opts) => registry.manifests.delete(repository, reference, opts),
     immutable: (repository, tag) => o.immutable.frozen(repository, tag),
     onChanged: (c) =>
       eventing.sink

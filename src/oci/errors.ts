@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   WHARF_ERR_TAG_INVALID: { status: 400, message: 'invalid tag', oci: false },
   WHARF_ERR_REQUEST_INVALID: { status: 400, message: 'malformed request', oci: false },
   WHARF_ERR_NOT_FOUND: { status: 404, message: 'not found', oci: false },
+  WHARF_ERR_CONFLICT: { status: 409, message: 'conflict with the current state', oci: false },
   WHARF_ERR_UNAVAILABLE: { status: 503, message: 'service unavailable', oci: false },
   WHARF_ERR_INTERNAL: { status: 500, message: 'internal error', oci: false },
 } as const satisfies Record<string, { status: number; message: string; oci: boolean }>;

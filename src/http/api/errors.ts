@@ -2,40 +2,16 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { type ErrorCode, isRegistryError, RegistryError } from '../../oci/errors.js';
 import { toRegistryError } from '../error-handler.js';
 
-/**
- * Codes the management API adds to the registry's table (src/oci/errors.ts). Only one so far: a
- * request that clashes with the current state (a duplicate name, a project that still holds data).
- */
-export const API_ERROR_CODES = {
-  WHARF_ERR_CONFLICT: { status: 409, message: 'conflict with the current state' },
-} as const;
-
-export type ApiErrorCode = keyof typeof API_ERROR_CODES;
-
-export class ApiError extends Error {
-  readonly status: number;
-
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly detail: unknown = null,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = API_ERROR_CODES[code].status;
-  }
-}
-
 export const notFound = (what: string, detail: unknown = null) =>
   new RegistryError('WHARF_ERR_NOT_FOUND', `${what} not found`, { detail });
 export const denied = (message: string) => new RegistryError('DENIED', message);
 export const invalid = (message: string, detail: unknown = null) =>
   new RegistryError('WHARF_ERR_REQUEST_INVALID', message, { detail });
 export const conflict = (message: string, detail: unknown = null) =>
-  new ApiError('WHARF_ERR_CONFLICT', message, detail);
+  new RegistryError('WHARF_ERR_CONFLICT', message, { detail });
 
 /** The access service's error codes and what they become on the wire. */
-const ACCESS_CODES: Record<string, ErrorCode | ApiErrorCode> = {
+const ACCESS_CODES: Record<string, ErrorCode> = {
   NOT_FOUND: 'WHARF_ERR_NOT_FOUND',
   CONFLICT: 'WHARF_ERR_CONFLICT',
   INVALID: 'WHARF_ERR_REQUEST_INVALID',
@@ -66,20 +42,11 @@ function fromValidation(err: FastifyError): WireError {
 
 /** Any error thrown in the API scope, as the status, code and detail the client sees. */
 export function toWireError(err: unknown): WireError & { unexpected: boolean } {
-  if (err instanceof ApiError) return { ...err, message: err.message, headers: {}, unexpected: false };
   const e = err as Partial<FastifyError> & { code?: unknown; name?: unknown };
   if (e.validation) return { ...fromValidation(err as FastifyError), unexpected: false };
   const mapped = typeof e.code === 'string' && e.name !== 'RegistryError' ? ACCESS_CODES[e.code] : undefined;
-  if (mapped === 'WHARF_ERR_CONFLICT' || e.name === 'ConflictError') {
-    return {
-      ...conflict(e.message ?? 'conflict'),
-      message: e.message ?? 'conflict',
-      headers: {},
-      unexpected: false,
-    };
-  }
-  if (mapped && !isRegistryError(err)) {
-    const re = new RegistryError(mapped, e.message);
+  if ((mapped || e.name === 'ConflictError') && !isRegistryError(err)) {
+    const re = new RegistryError(mapped ?? 'WHARF_ERR_CONFLICT', e.message);
     return {
       status: re.status,
       code: re.code,

@@ -69,7 +69,7 @@ export function withEvents(
           throw err;
         }
       },
-      async delete(repo: string, reference: string) {
+      async delete(repo: string, reference: string, o?: { expectTags?: readonly string[] }) {
         // A tag delete returns no digest: look it up first so the event says what the tag named.
         const digest = isDigest(reference)
           ? undefined
@@ -78,7 +78,7 @@ export function withEvents(
               () => undefined,
             );
         try {
-          const result = await manifests.delete(repo, reference);
+          const result = await manifests.delete(repo, reference, o);
           const fields = isDigest(reference)
             ? { digest: reference, detail: { kind: 'manifest', tags: result.tags } }
             : { tag: reference, ...(digest ? { digest } : {}), detail: { kind: 'tag' } };

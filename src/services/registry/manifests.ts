@@ -8,6 +8,7 @@ import {
   type ManifestRef,
   type MetaStore,
   MissingBlobsError,
+  TagChangedError,
 } from '../../ports/meta-store.js';
 import type { Admission } from './admission.js';
 import { currentActor, retryOnTagChange } from './tag-writes.js';
@@ -156,9 +157,15 @@ export class ManifestService {
 
   /**
    * By digest: deletes the manifest and every tag on it. By tag: deletes only the tag. The
-   * admission hooks see exactly what goes (beforeDelete), and nothing else goes.
+   * admission hooks see exactly what goes (beforeDelete), and nothing else goes. `expectTags` (by
+   * digest): delete only if exactly these tags are on it, else 409 and nothing goes — for callers
+   * that decided from the tags they read (retention), so a tag pushed meanwhile is never taken along.
    */
-  async delete(repo: string, reference: string): Promise<{ digest?: Digest; tags: string[] }> {
+  async delete(
+    repo: string,
+    reference: string,
+    o: { expectTags?: readonly string[] } = {},
+  ): Promise<{ digest?: Digest; tags: string[] }> {
     assertRepositoryName(repo);
     const r = await this.deps.meta.repos.get(repo);
     if (!r) throw unknownManifest(reference);
@@ -182,8 +189,15 @@ export class ManifestService {
       const m = await meta.manifests.getByDigest(repo, digest);
       if (!m) throw unknownManifest(reference);
       const tagged = await meta.tags.pointingAt(r.id, digest);
+      if (o.expectTags && !sameTags(tagged, o.expectTags)) throw tagsChanged(digest, tagged);
       await admission?.beforeDelete?.(repo, { digest, subject: m.subject, tags: tagged });
-      return meta.manifests.delete(r.id, digest, { actor, expectTags: tagged });
+      try {
+        return await meta.manifests.delete(r.id, digest, { actor, expectTags: tagged });
+      } catch (err) {
+        // With the caller's expectation, a tag that came meanwhile ends the delete (no retry).
+        if (o.expectTags && err instanceof TagChangedError) throw tagsChanged(digest, [err.message]);
+        throw err;
+      }
     });
     if (!tags) throw unknownManifest(reference);
     // Tags that pointed here are gone; drop the repository's cached lookups rather than track them.
@@ -227,4 +241,18 @@ function isReferenceTag(reference: string): boolean {
   } catch {
     return false;
   }
+}
+
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().every((t, i) => t === [...b].sort()[i]);
+}
+
+function tagsChanged(digest: Digest, now: readonly string[]): RegistryError {
+  return new RegistryError(
+    'WHARF_ERR_CONFLICT',
+    `the tags of ${digest} changed (now: ${now.join(', ') || 'none'})`,
+    {
+      detail: { digest, tags: now },
+    },
+  );
 }

@@ -15,8 +15,8 @@ export function withSignatureTracking(registry: Registry, checker: SignatureChec
       if (result.subject || isCosignTag(reference)) checker.changed(repo);
       return result;
     },
-    async delete(repo: string, reference: string) {
-      const result = await manifests.delete(repo, reference);
+    async delete(repo: string, reference: string, o?: { expectTags?: readonly string[] }) {
+      const result = await manifests.delete(repo, reference, o);
       checker.changed(repo);
       return result;
     },
