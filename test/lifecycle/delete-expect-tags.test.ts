@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryClient } from '../../src/client/index.js';
 import { availableDialects } from '../helpers/dialects.js';
+import { makeMultiPlatformIndex } from '../helpers/images.js';
+import { pushArtifact } from '../helpers/push.js';
 import { V2 } from '../helpers/registry-client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { pushImage } from './support.js';
@@ -38,5 +41,23 @@ describe.each(dialects)('a delete by digest with the tags it expects (%s)', (dia
       tags: expect.arrayContaining(['v1', 'late']),
     });
     expect((await v2.fetch(`/v2/keep/app/manifests/${digest}`)).status).toBe(404);
+  });
+
+  it('with unused, deletes nothing (409) while an index lists the manifest', async () => {
+    const { manifests } = server.wharf.registry;
+    const index = makeMultiPlatformIndex();
+    await pushArtifact(new RegistryClient({ registry: new URL(server.url).host }), 'idx/app', 'multi', index);
+    const child = index.children[0]?.manifest.descriptor.digest ?? '';
+    await expect(manifests.delete('idx/app', child, { expectTags: [], unused: true })).rejects.toMatchObject({
+      code: 'WHARF_ERR_CONFLICT',
+      message: `${child} is listed by index ${index.manifest.descriptor.digest}`,
+    });
+    expect((await v2.fetch(`/v2/idx/app/manifests/${child}`)).status).toBe(200);
+    await manifests.delete('idx/app', index.manifest.descriptor.digest, {
+      expectTags: ['multi'],
+      unused: true,
+    });
+    await manifests.delete('idx/app', child, { expectTags: [], unused: true });
+    expect((await v2.fetch(`/v2/idx/app/manifests/${child}`)).status).toBe(404);
   });
 });

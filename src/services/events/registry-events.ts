@@ -1,7 +1,7 @@
 import type { Digest } from '../../oci/digest.js';
 import { RegistryError } from '../../oci/errors.js';
 import type { ManifestRecord } from '../../ports/meta-store.js';
-import type { Admission, Registry } from '../registry/index.js';
+import type { Admission, DeleteExpectations, Registry } from '../registry/index.js';
 import type { EventInput, EventSink } from './types.js';
 
 /** Receives failures to record an event (logged by createEventing); the operation's answer stands. */
@@ -69,7 +69,7 @@ export function withEvents(
           throw err;
         }
       },
-      async delete(repo: string, reference: string, o?: { expectTags?: readonly string[] }) {
+      async delete(repo: string, reference: string, o?: DeleteExpectations) {
         // A tag delete returns no digest: look it up first so the event says what the tag named.
         const digest = isDigest(reference)
           ? undefined

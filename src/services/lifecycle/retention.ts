@@ -23,11 +23,14 @@ export interface RetentionServiceOptions {
   /** The tags pointing at a manifest now (checked before a delete by digest). */
   tagsOf: (repository: string, digest: Digest) => Promise<string[]>;
   /** Deletes a tag (by tag) or a manifest (by digest) through the registry: admission hooks and events apply. */
-  /** A tag, or a manifest by digest with exactly `expectTags` on it (else it refuses, deleting nothing). */
+  /**
+   * A tag, or a manifest by digest with exactly `expectTags` on it and, `unused`, listed by no index
+   * (else it refuses, deleting nothing).
+   */
   deleteReference: (
     repository: string,
     reference: string,
-    o?: { expectTags?: readonly string[] },
+    o?: { expectTags?: readonly string[]; unused?: boolean },
   ) => Promise<unknown>;
   /** Why a tag may not be removed (e.g. `immutability rule 3 …`), or undefined. */
   immutable: (repository: string, tag: string) => Promise<string | undefined>;
@@ -149,7 +152,7 @@ export class RetentionService {
     const planned = [...item.tags].sort();
     if (now.length !== planned.length || now.some((t, i) => t !== planned[i]))
       throw new Error(`its tags changed since the run was planned (now: ${now.join(', ') || 'none'})`);
-    await this.o.deleteReference(item.repository, item.digest, { expectTags: item.tags });
+    await this.o.deleteReference(item.repository, item.digest, { expectTags: item.tags, unused: true });
   }
 
   private report(project: string, run: number, items: RetentionItem[]): void {

@@ -15,7 +15,12 @@ export {
 } from './admission.js';
 export { BlobService, type BlobView } from './blobs.js';
 export { type Listing, ListingService } from './listing.js';
-export { ManifestService, type PutManifestResult, type ReferrersIndex } from './manifests.js';
+export {
+  type DeleteExpectations,
+  ManifestService,
+  type PutManifestResult,
+  type ReferrersIndex,
+} from './manifests.js';
 export { type ChunkOptions, rangeHeaders, UploadService, type UploadState } from './uploads.js';
 
 /** The registry domain: the only writer of repositories, blobs, manifests and tags. */

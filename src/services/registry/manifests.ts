@@ -157,14 +157,15 @@ export class ManifestService {
 
   /**
    * By digest: deletes the manifest and every tag on it. By tag: deletes only the tag. The
-   * admission hooks see exactly what goes (beforeDelete), and nothing else goes. `expectTags` (by
-   * digest): delete only if exactly these tags are on it, else 409 and nothing goes — for callers
-   * that decided from the tags they read (retention), so a tag pushed meanwhile is never taken along.
+   * admission hooks see exactly what goes (beforeDelete), and nothing else goes. For callers that
+   * decided from what they read (retention), by digest: `expectTags` deletes only if exactly these
+   * tags are on it, `unused` only if no index in the repository lists it; else 409 and nothing goes,
+   * so a tag or an index pushed meanwhile never loses its manifest.
    */
   async delete(
     repo: string,
     reference: string,
-    o: { expectTags?: readonly string[] } = {},
+    o: DeleteExpectations = {},
   ): Promise<{ digest?: Digest; tags: string[] }> {
     assertRepositoryName(repo);
     const r = await this.deps.meta.repos.get(repo);
@@ -190,6 +191,17 @@ export class ManifestService {
       if (!m) throw unknownManifest(reference);
       const tagged = await meta.tags.pointingAt(r.id, digest);
       if (o.expectTags && !sameTags(tagged, o.expectTags)) throw tagsChanged(digest, tagged);
+      if (o.unused) {
+        const parents = await meta.manifests.parents(r.id, digest);
+        if (parents.length > 0)
+          throw new RegistryError(
+            'WHARF_ERR_CONFLICT',
+            `${digest} is listed by index ${parents.join(', ')}`,
+            {
+              detail: { digest, indexes: parents },
+            },
+          );
+      }
       await admission?.beforeDelete?.(repo, { digest, subject: m.subject, tags: tagged });
       try {
         return await meta.manifests.delete(r.id, digest, { actor, expectTags: tagged });
@@ -241,6 +253,12 @@ function isReferenceTag(reference: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** What a caller of a delete by digest expects to still hold (see ManifestService.delete). */
+export interface DeleteExpectations {
+  expectTags?: readonly string[];
+  unused?: boolean;
 }
 
 function sameTags(a: readonly string[], b: readonly string[]): boolean {

@@ -1,4 +1,4 @@
-import type { Registry } from '../registry/index.js';
+import type { DeleteExpectations, Registry } from '../registry/index.js';
 import { isCosignTag } from './artifacts.js';
 import type { SignatureChecker } from './checker.js';
 
@@ -15,7 +15,7 @@ export function withSignatureTracking(registry: Registry, checker: SignatureChec
       if (result.subject || isCosignTag(reference)) checker.changed(repo);
       return result;
     },
-    async delete(repo: string, reference: string, o?: { expectTags?: readonly string[] }) {
+    async delete(repo: string, reference: string, o?: DeleteExpectations) {
       const result = await manifests.delete(repo, reference, o);
       checker.changed(repo);
       return result;
