@@ -37,3 +37,81 @@ export function dueSlot(s: Schedule, now: number, since: number): string | undef
   const start = slotStart(s, now);
   return start >= since ? new Date(start).toISOString() : undefined;
 }
+
+/** One scheduled policy as the scheduler sees it: when, since when, and the job a due slot gets. */
+export interface ScheduledJob {
+  /** `HH:MM` or `<n>s|m|h`; anything else never runs. */
+  schedule: string;
+  /** The policy's last change: no run for a slot that began before it. */
+  since: Date;
+  kind: string;
+  payload: unknown;
+  /** The job's unique key is `<key>:<slot>`, so one job per policy and slot across replicas. */
+  key: string;
+  maxAttempts: number;
+}
+
+export interface SlotSchedulerOptions {
+  /** The enabled scheduled policies, read at every tick. */
+  scheduled: () => Promise<readonly ScheduledJob[]>;
+  jobs: {
+    enqueue(
+      kind: string,
+      payload: unknown,
+      opts: { uniqueKey?: string; maxAttempts?: number },
+    ): Promise<{ id: number; created: boolean }>;
+  };
+  log: { warn(obj: object, msg: string): void };
+  /** What the log line names when a tick fails ('replication', 'retention'). */
+  what: string;
+  /** How often schedules are looked at. */
+  tickMs: number;
+  now?: () => number;
+}
+
+/**
+ * Cron triggers through the durable jobs queue: every tick, each policy whose current slot is due
+ * gets one job under a unique key naming the slot, so however many replicas tick, a slot runs once;
+ * a slot missed while every replica was down runs when one comes back.
+ */
+export class SlotScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+
+  constructor(private readonly o: SlotSchedulerOptions) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.tick(), this.o.tickMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+  }
+
+  /** One look at every schedule (tests call it directly). */
+  tick(): Promise<void> {
+    this.ticking ??= this.enqueueDue()
+      .catch((err: unknown) => this.o.log.warn({ err }, `${this.o.what} schedules not checked`))
+      .finally(() => {
+        this.ticking = undefined;
+      });
+    return this.ticking;
+  }
+
+  private async enqueueDue(): Promise<void> {
+    const now = (this.o.now ?? Date.now)();
+    for (const j of await this.o.scheduled()) {
+      const schedule = parseSchedule(j.schedule);
+      const slot = schedule && dueSlot(schedule, now, j.since.getTime());
+      if (!slot) continue;
+      await this.o.jobs.enqueue(j.kind, j.payload, {
+        uniqueKey: `${j.key}:${slot}`,
+        maxAttempts: j.maxAttempts,
+      });
+    }
+  }
+}
