@@ -2,60 +2,27 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { seg } from '../../client/api-client.js';
+import type { Json } from '../../client/json.js';
+import type { Selector } from '../../ports/lifecycle-store.js';
+import type {
+  RetentionItem,
+  RetentionPolicy,
+  RetentionRule,
+  RetentionRun,
+  RetentionRunDetail,
+} from '../../ports/retention-store.js';
 import { type CliIo, errorMessage, printJson, UsageError } from './io.js';
 import { type ApiFlags, type Call, run, verb } from './manage.js';
 import { parseRuleSpec } from './retention-rule.js';
 import { type Column, formatFields, formatTable, printDone, printRows, shortTime } from './table.js';
 import { parseCount, parseLimit } from './values.js';
 
-interface Selector {
-  decoration: string;
-  pattern: string;
-}
-
-interface Rule {
-  kind: string;
-  n?: number;
-  days?: number;
-  repositories: Selector;
-  tags: Selector;
-  untagged: boolean;
-  label?: { key: string; value?: string };
-}
-
+type Rule = Json<RetentionRule>;
 /** A policy as GET /projects/{project}/retention returns it. */
-interface Policy {
-  project: string;
-  rules: Rule[];
-  schedule: string | null;
-  enabled: boolean;
-  updatedAt: string;
-}
-
-interface Run {
-  id: number;
-  trigger: string;
-  dryRun: boolean;
-  status: string;
-  startedAt: string;
-  tagsRemoved: number;
-  manifestsDeleted: number;
-  retained: number;
-  failed: number;
-  error: string | null;
-}
-
-interface Item {
-  repository: string;
-  digest: string;
-  action: string;
-  tags: string[];
-  reason: string;
-  outcome: string;
-  error: string | null;
-}
-
-type RunDetail = Run & { items: Item[] };
+type Policy = Json<RetentionPolicy>;
+type Run = Json<RetentionRun>;
+type Item = Json<RetentionItem>;
+type RunDetail = Json<RetentionRunDetail>;
 
 interface RetentionFlags extends ApiFlags {
   file?: string;
