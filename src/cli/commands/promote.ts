@@ -1,24 +1,14 @@
 import type { Command } from 'commander';
 import { ApiClientError, seg } from '../../client/api-client.js';
+import type { Json } from '../../client/json.js';
 import { tryParseDigest } from '../../oci/digest.js';
 import { formatReference } from '../../oci/reference.js';
+import type { GateResult, Promotion as PromotionRecord } from '../../ports/promotion-store.js';
 import { type RefCall, type RefFlags, referenceOf, refVerb, runOnRef, shortDigest } from './artifact-ref.js';
 import { type CliIo, UsageError } from './io.js';
 import { printDone } from './table.js';
 
-interface GateResult {
-  gate: string;
-  ok: boolean;
-  reason: string;
-}
-
-interface Promotion {
-  repository: string;
-  tag: string;
-  digest: string;
-  source: string;
-  gates: GateResult[];
-}
+type Promotion = Json<PromotionRecord>;
 
 interface PromoteFlags extends RefFlags {
   to?: string;
