@@ -1,11 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runCli } from '../../src/cli/commands/index.js';
 import { AdmissionEngine, parsePolicies, StaticVerifier } from '../../src/services/admission/index.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import { create, digest, GENERATOR, pod, provenanceV1, SLSA_V1, statement } from './support.js';
 
 const FIXTURES = new URL('../fixtures/admission/', import.meta.url).pathname;
@@ -29,20 +28,7 @@ afterAll(async () => {
 });
 
 async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['policy', 'test', ...args], {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    stdin: Readable.from([]),
-    isTTY: false,
-    env: {},
-  });
-  return { code, stdout, stderr };
+  return runCliCaptured(['policy', 'test', ...args], { env: {} });
 }
 
 async function file(name: string, content: unknown): Promise<string> {

@@ -1,12 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/commands/index.js';
 import { generateKeyPair, publicKeyPem } from '../../src/supplychain/index.js';
 import { startReceiver, until } from '../events/receiver.js';
 import { ensureBuilt, runCli as runBinary } from '../helpers/child-server.js';
+import { runCliCaptured, succeeded } from '../helpers/cli.js';
 import { makeImage, writeOciLayout } from '../helpers/images.js';
 import { ADMIN_AUTH, ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -33,26 +32,15 @@ const args = (a: Argv) => (typeof a === 'string' ? a.split(' ') : a);
 
 /** Runs the CLI in-process with a temp docker config and WHARF_REGISTRY naming the server. */
 async function cli(argv: Argv, opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const out = { code: 0, stdout: '', stderr: '' };
-  out.code = await runCli(args(argv), {
-    stdout: (s) => {
-      out.stdout += s;
-    },
-    stderr: (s) => {
-      out.stderr += s;
-    },
-    stdin: Readable.from([Buffer.from(opts.stdin ?? '')]),
-    isTTY: false,
+  return runCliCaptured(args(argv), {
+    stdin: opts.stdin ?? '',
     env: opts.env ?? { DOCKER_CONFIG: join(tmp, 'docker'), HOME: tmp, WHARF_REGISTRY: host },
   });
-  return out;
 }
 
 /** A verb that must succeed: its stdout. */
 async function ok(argv: Argv, stdin?: string): Promise<string> {
-  const r = await cli(argv, stdin === undefined ? {} : { stdin });
-  expect({ argv, code: r.code, stderr: r.stderr }).toEqual({ argv, code: 0, stderr: '' });
-  return r.stdout;
+  return succeeded(argv, await cli(argv, stdin === undefined ? {} : { stdin }));
 }
 
 /** A verb that must fail: exit 1, nothing on stdout, one line `wharf: …` on stderr, `…` matching `line`. */

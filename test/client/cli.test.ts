@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/commands/index.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import { type DockerRegistry, startDockerRegistry } from '../helpers/docker-registry.js';
 import { makeImage, makeMultiPlatformIndex, writeOciLayout } from '../helpers/images.js';
 
@@ -25,20 +24,7 @@ afterAll(async () => {
 });
 
 async function cli(argv: string[], stdin = '') {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    stdin: Readable.from([Buffer.from(stdin)]),
-    isTTY: false,
-    env: { DOCKER_CONFIG: join(tmp, 'docker'), HOME: tmp },
-  });
-  return { code, stdout, stderr };
+  return runCliCaptured(argv, { stdin, env: { DOCKER_CONFIG: join(tmp, 'docker'), HOME: tmp } });
 }
 
 describe('wharf client verbs', () => {

@@ -1,11 +1,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/commands/index.js';
 import { deployment, deploymentReview } from '../admission/support.js';
 import { until } from '../events/receiver.js';
+import { runCliCaptured, succeeded } from '../helpers/cli.js';
 import { hasBuildah, Podman } from '../helpers/podman.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -70,22 +69,13 @@ describe.skipIf(!hasBuildah())('supply chain: build, attest, sign, admit', () =>
   let host: string;
   let pushed: Record<string, string>;
 
-  const cli = async (argv: string[]) => {
-    const out = { stdout: '', stderr: '' };
-    const code = await runCli(argv, {
-      stdout: (s) => {
-        out.stdout += s;
-      },
-      stderr: (s) => {
-        out.stderr += s;
-      },
-      stdin: Readable.from([]),
-      isTTY: false,
-      env: { HOME: dir, DOCKER_CONFIG: join(dir, 'docker'), COSIGN_PASSWORD: KEY_PASSWORD },
-    });
-    expect({ argv, code, stderr: out.stderr }).toEqual({ argv, code: 0, stderr: '' });
-    return out.stdout;
-  };
+  const cli = async (argv: string[]) =>
+    succeeded(
+      argv,
+      await runCliCaptured(argv, {
+        env: { HOME: dir, DOCKER_CONFIG: join(dir, 'docker'), COSIGN_PASSWORD: KEY_PASSWORD },
+      }),
+    );
   const review = async (phase: 'mutate' | 'validate', image: string): Promise<ReviewResponse> => {
     const res = await fetch(`${server.url}/admission/v1/${phase}`, {
       method: 'POST',

@@ -1,10 +1,9 @@
-import { Readable } from 'node:stream';
-import { runCli } from '../../src/cli/commands/index.js';
 import { RegistryClient } from '../../src/client/index.js';
 import type { Digest } from '../../src/oci/digest.js';
 import type { WharfEvent } from '../../src/services/events/index.js';
 import type { ApiServer } from '../api/harness.js';
 import { ADMIN, ALICE, BOB, CAROL, createWorld } from '../api/support/world.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import type { Dialect } from '../helpers/server.js';
 
 export { ADMIN, ALICE, BOB, CAROL };
@@ -63,19 +62,9 @@ export async function startLifecycleServer(
       };
     },
     async cli(argv, as = ADMIN) {
-      const out = { code: 0, stdout: '', stderr: '' };
-      out.code = await runCli([...argv, '-u', as[0], '-p', as[1]], {
-        stdout: (s) => {
-          out.stdout += s;
-        },
-        stderr: (s) => {
-          out.stderr += s;
-        },
-        stdin: Readable.from([]),
-        isTTY: false,
+      return runCliCaptured([...argv, '-u', as[0], '-p', as[1]], {
         env: { DOCKER_CONFIG: '/nonexistent-wharf-docker-config', WHARF_REGISTRY: host },
       });
-      return out;
     },
     async decisions(repository) {
       const { events } = await api.wharf.eventing.audit.query({ types: ['POLICY_DECISION'], repository });

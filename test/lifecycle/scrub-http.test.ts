@@ -1,7 +1,6 @@
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/commands/index.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import { availableDialects } from '../helpers/dialects.js';
 import { blob, sha256 } from '../helpers/oci.js';
 import { V2 } from '../helpers/registry-client.js';
@@ -98,19 +97,9 @@ describe('wharf gc and wharf scrub', () => {
   afterAll(() => server?.stop());
 
   async function cli(argv: string) {
-    const out = { code: 0, stdout: '', stderr: '' };
-    out.code = await runCli([...argv.split(' '), '-u', 'admin', '-p', ADMIN_PASSWORD], {
-      stdout: (s) => {
-        out.stdout += s;
-      },
-      stderr: (s) => {
-        out.stderr += s;
-      },
-      stdin: Readable.from([]),
-      isTTY: false,
+    return runCliCaptured([...argv.split(' '), '-u', 'admin', '-p', ADMIN_PASSWORD], {
       env: { WHARF_REGISTRY: host, HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' },
     });
-    return out;
   }
 
   it('gc --dry-run --json reports without deleting; gc deletes the same; --history lists both', async () => {
@@ -161,17 +150,10 @@ describe('wharf gc and wharf scrub', () => {
 
   it('refuses a caller who is not a system administrator, in one line', async () => {
     await server.wharf.access.createUser({ username: 'dev', password: 'dev-password-123' });
-    const out = { stdout: '', stderr: '' };
-    const code = await runCli(['gc', '-u', 'dev', '-p', 'dev-password-123'], {
-      stdout: (s) => {
-        out.stdout += s;
-      },
-      stderr: (s) => {
-        out.stderr += s;
-      },
+    const out = await runCliCaptured(['gc', '-u', 'dev', '-p', 'dev-password-123'], {
       env: { WHARF_REGISTRY: host },
     });
-    expect(code).toBe(1);
+    expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/^wharf: .*only system administrators may do this.*\n$/);
   });
 });

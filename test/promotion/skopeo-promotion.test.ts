@@ -1,13 +1,12 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/commands/index.js';
 import { deployment, deploymentReview } from '../admission/support.js';
 import { recorded } from '../api/harness.js';
 import { hasSkopeo, Skopeo } from '../e2e/support/skopeo.js';
 import { makeTarImage } from '../e2e/support/tar-image.js';
+import { runCliCaptured, succeeded } from '../helpers/cli.js';
 import { availableDialects } from '../helpers/dialects.js';
 import { writeOciLayout } from '../helpers/images.js';
 import { ADMIN_AUTH, ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
@@ -62,26 +61,11 @@ describe.skipIf(!hasSkopeo()).each(dialects)('promotion with skopeo (%s)', (dial
   const docker = (repo: string, ref: string) =>
     `docker://${host}/${repo}${ref.includes(':') ? '@' : ':'}${ref}`;
 
-  const cli = async (argv: string[]) => {
-    const out = { code: 0, stdout: '', stderr: '' };
-    out.code = await runCli(argv, {
-      stdout: (s) => {
-        out.stdout += s;
-      },
-      stderr: (s) => {
-        out.stderr += s;
-      },
-      stdin: Readable.from([]),
-      isTTY: false,
+  const cli = (argv: string[]) =>
+    runCliCaptured(argv, {
       env: { HOME: dir, DOCKER_CONFIG: join(dir, 'docker'), COSIGN_PASSWORD: KEY_PASSWORD },
     });
-    return out;
-  };
-  const ok = async (argv: string[]) => {
-    const r = await cli(argv);
-    expect({ argv, code: r.code, stderr: r.stderr }).toEqual({ argv, code: 0, stderr: '' });
-    return r.stdout;
-  };
+  const ok = async (argv: string[]) => succeeded(argv, await cli(argv));
   const fails = async (argv: string[]) => {
     const r = await cli(argv);
     expect({ argv, code: r.code }).toEqual({ argv, code: 1 });

@@ -1,7 +1,6 @@
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/commands/index.js';
 import { RegistryClient } from '../../src/client/index.js';
+import { runCliCaptured, succeeded } from '../helpers/cli.js';
 import { type DockerRegistry, hasDockerRegistry, startDockerRegistry } from '../helpers/docker-registry.js';
 import { ADMIN_PASSWORD, type TestServer } from '../helpers/server.js';
 import { clientFor, hostOf, pushSignedImage, startWharf } from './harness.js';
@@ -20,25 +19,14 @@ describe.skipIf(!hasDockerRegistry())('wharf replication (CLI)', () => {
   });
 
   async function cli(argv: string[], stdin = '') {
-    const out = { code: 0, stdout: '', stderr: '' };
-    out.code = await runCli([...argv, '-u', 'admin', '-p', ADMIN_PASSWORD], {
-      stdout: (s) => {
-        out.stdout += s;
-      },
-      stderr: (s) => {
-        out.stderr += s;
-      },
-      stdin: Readable.from([Buffer.from(stdin)]),
-      isTTY: false,
+    return runCliCaptured([...argv, '-u', 'admin', '-p', ADMIN_PASSWORD], {
+      stdin,
       env: { WHARF_REGISTRY: hostOf(wharf), HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' },
     });
-    return out;
   }
 
   async function ok(argv: string[], stdin?: string): Promise<string> {
-    const r = await cli(argv, stdin);
-    expect({ argv, code: r.code, stderr: r.stderr }).toEqual({ argv, code: 0, stderr: '' });
-    return r.stdout;
+    return succeeded(argv, await cli(argv, stdin));
   }
 
   it('creates, lists, runs (dry and for real), shows executions and deletes a policy', async () => {

@@ -1,17 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { expect } from 'vitest';
-import { runCli } from '../../src/cli/commands/index.js';
+import { type CliResult, runCliCaptured, succeeded } from '../helpers/cli.js';
 import type { Target } from './registries.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliResult };
 
 /** Runs the CLI in-process with a docker config holding `target`'s credentials and COSIGN_PASSWORD. */
 export function cliFor(home: () => string, target: () => Target) {
@@ -29,25 +24,11 @@ export function cliFor(home: () => string, target: () => Target) {
       await mkdir(join(dir, 'docker'), { recursive: true });
       await writeFile(join(dir, 'docker', 'config.json'), JSON.stringify({ auths: { [t.host]: { auth } } }));
     }
-    const out = { code: 0, stdout: '', stderr: '' };
-    out.code = await runCli(argv, {
-      stdout: (s) => {
-        out.stdout += s;
-      },
-      stderr: (s) => {
-        out.stderr += s;
-      },
-      stdin: Readable.from([]),
-      isTTY: false,
-      env: extraEnv === undefined ? env() : { ...env(), ...extraEnv },
-    });
-    return out;
+    return runCliCaptured(argv, { env: extraEnv === undefined ? env() : { ...env(), ...extraEnv } });
   }
   /** A verb that must succeed: its stdout. */
   async function ok(argv: string[]): Promise<string> {
-    const r = await cli(argv);
-    expect({ argv, code: r.code, stderr: r.stderr }).toEqual({ argv, code: 0, stderr: '' });
-    return r.stdout;
+    return succeeded(argv, await cli(argv));
   }
   /** A verb that must fail with one line `wharf: …` on stderr; returns that line without the prefix. */
   async function fails(argv: string[], extraEnv?: NodeJS.ProcessEnv): Promise<string> {
