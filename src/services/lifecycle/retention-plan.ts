@@ -169,10 +169,6 @@ async function firstImmutable(
   return undefined;
 }
 
-/**
- * What goes with the deleted manifests: their referrers and cosign-tag attachments, and the
- * children of a deleted index that have no tag and that no remaining index holds, recursively.
- */
 /** `key → values`, appending. */
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
@@ -199,6 +195,10 @@ function dependents(state: RepositoryState) {
   return { attached, children, parents };
 }
 
+/**
+ * What goes with the deleted manifests: their referrers and cosign-tag attachments, and the
+ * children of a deleted index that have no tag and that no remaining index holds, recursively.
+ */
 function followers(state: RepositoryState, deleted: Set<Digest>): PlannedItem[] {
   const out: PlannedItem[] = [];
   const byDigestMap = new Map(state.artifacts.map((a) => [a.digest, a]));
