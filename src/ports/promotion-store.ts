@@ -82,8 +82,10 @@ export interface PromotionStore {
   approvals(digest: Digest, target?: string): Promise<Approval[]>;
   /** Records a promotion (one per repository and tag). */
   recordPromotion(p: Omit<Promotion, 'id'>): Promise<Promotion>;
-  /** Removes a promotion record whose copy failed (the tag was never produced). */
+  /** Removes a promotion record: its copy failed, or a system admin unlocks its tag. */
   forgetPromotion(id: number): Promise<void>;
+  /** One promotion by id. */
+  promotion(id: number): Promise<Promotion | undefined>;
   /** The promotion that produced `repository:tag`, if any: that tag may never move or go. */
   promotionOf(repository: string, tag: string): Promise<Promotion | undefined>;
   /** Promotions into a project's repositories (or registry-wide), newest first. */

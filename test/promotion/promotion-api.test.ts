@@ -250,6 +250,25 @@ describe.each(dialects)('promotion, rollback and revocation over HTTP (%s)', (di
       expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
       expect((await s.client().getManifest('qa/app', '1.4.0')).digest).toBe(digestOf(v1));
     });
+
+    it('lets only system admins lift the lock of a promoted tag, after which it may go', async () => {
+      await s.api.access.addMember('qa', 'alice', 'projectAdmin');
+      const [promoted] = (await s.call<{ id: number; tag: string }[]>('/projects/qa/promotions')).body;
+      const path = `/projects/qa/promotions/${promoted?.id}`;
+      expect(await refusal(s.client().deleteManifest('qa/app', '1.4.0'))).toMatchObject({ status: 403 });
+      expect((await s.call(path, { method: 'DELETE', as: ALICE })).status).toBe(403);
+      expect((await s.call(path, { method: 'DELETE', as: CAROL })).status).toBe(404);
+      expect((await s.call('/projects/qa/promotions/999999', { method: 'DELETE' })).status).toBe(404);
+      expect((await s.call(path, { method: 'DELETE' })).status).toBe(204);
+      expect((await s.call(path, { method: 'DELETE' })).status).toBe(404);
+      await s.client().deleteManifest('qa/app', '1.4.0');
+      await s.api.wharf.eventing.flushPulls(); // decisions outside /v2 are written in batches
+      const events = await s.api.wharf.eventing.audit.query({
+        types: ['POLICY_DECISION'],
+        repository: 'qa/app',
+      });
+      expect(events.events.map((e) => e.detail?.['action'])).toContain('unlock');
+    });
   });
 
   describe('rollback', () => {

@@ -116,6 +116,11 @@ export class SqlPromotionStore implements PromotionStore {
     await this.db.deleteFrom('promotions').where('id', '=', id).execute();
   }
 
+  async promotion(id: number): Promise<Promotion | undefined> {
+    const row = await this.db.selectFrom('promotions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toPromotion(row) : undefined;
+  }
+
   async promotionOf(repository: string, tag: string): Promise<Promotion | undefined> {
     const row = await this.db
       .selectFrom('promotions')

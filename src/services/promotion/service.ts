@@ -8,6 +8,7 @@ import type {
   Revocation,
   StoredGates,
 } from '../../ports/promotion-store.js';
+import { projectOf } from '../policy/project.js';
 import { currentActor } from '../registry/tag-writes.js';
 import { isCosignTag } from '../supplychain/artifacts.js';
 import { artifactOf, manifestOrAbsent, type PromotionServiceOptions } from './deps.js';
@@ -56,6 +57,25 @@ export class PromotionService {
   /** Promotions into a project, newest first. */
   promotions(project: string, n: number): Promise<Promotion[]> {
     return this.o.store.promotions({ project, n });
+  }
+
+  /**
+   * Lifts the lock of a promoted tag (the caller checked it is a system admin): the record goes, so
+   * the tag may move or go again, e.g. before deleting the project. False: no such promotion here.
+   */
+  async unlock(project: string, id: number): Promise<boolean> {
+    const p = await this.o.store.promotion(id);
+    if (!p || projectOf(p.repository) !== project) return false;
+    await this.o.store.forgetPromotion(id);
+    this.o.onDecision?.({
+      policy: 'promotion',
+      action: 'unlock',
+      repository: p.repository,
+      decision: 'allow',
+      reason: `the lock of ${p.repository}:${p.tag} (promotion ${id}) was lifted`,
+      detail: { promotion: id, tag: p.tag, digest: p.digest, source: p.source },
+    });
+    return true;
   }
 
   promote(req: PromoteRequest): Promise<PromoteResult> {

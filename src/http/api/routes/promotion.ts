@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import { parseSource } from '../../../services/promotion/index.js';
 import type { ApiApp, PromotionApiContext } from '../context.js';
 import { denied, notFound } from '../errors.js';
-import { projectActions } from '../permissions.js';
-import { errors, ProjectName } from '../schemas/common.js';
+import { projectActions, requireAdmin } from '../permissions.js';
+import { errors, NoContent, ProjectName } from '../schemas/common.js';
 import { Approval, ApprovalInput, Gates, GatesInput, PromoteInput, Promotion } from '../schemas/promotion.js';
 import { conflicts, view } from './promotion-views.js';
 import { RepositoryName, repositoryIn } from './repositories.js';
@@ -117,6 +117,27 @@ export async function promotionRoutes(app: ApiApp, ctx: PromotionApiContext): Pr
       await projectActions(ctx.access, ctx.principal(req), project, 'pull');
       const all = await service.promotions(project, 100);
       return all.map(view);
+    },
+  );
+
+  app.delete(
+    '/projects/:project/promotions/:id',
+    {
+      schema: {
+        operationId: 'unlockPromotion',
+        summary:
+          'Lift the lock of a promoted tag, so it may move or be deleted again (system administrators)',
+        tags,
+        params: Type.Object({ project: ProjectName, id: Type.Integer({ minimum: 1 }) }),
+        response: { 204: NoContent, ...errors(403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const { project, id } = req.params;
+      await projectActions(ctx.access, ctx.principal(req), project);
+      requireAdmin(ctx.principal(req));
+      if (!(await service.unlock(project, id))) throw notFound('promotion', { project, id });
+      return reply.code(204).send(null);
     },
   );
 
