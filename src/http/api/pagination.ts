@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { invalid } from './errors.js';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
@@ -47,4 +48,13 @@ export function page<T>(
     reply.header('Link', `<${url.pathname}${url.search}>; rel="next"`);
   }
   return kept;
+}
+
+/** `last` of a run history (GC, retention) is a run id: the page holds the runs before it. */
+export function beforeId(last: string | undefined): number | undefined {
+  if (last === undefined) return undefined;
+  const id = Number(last);
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw invalid('last must be a run id', { in: 'querystring', field: 'last' });
+  return id;
 }

@@ -5,31 +5,16 @@ import type { ApiApp, LifecycleApiContext } from '../context.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { projectActions } from '../permissions.js';
 import { DateTime, errors, NoContent, ProjectName, Strict } from '../schemas/common.js';
+import { SelectorInput, SelectorView } from '../schemas/selectors.js';
 
 const tags = ['immutability'];
-
-const Decoration = Type.Union([Type.Literal('matching'), Type.Literal('excluding')], {
-  description: 'Select the names matching the pattern, or those not matching it',
-});
-
-const Pattern = Type.String({
-  minLength: 1,
-  maxLength: 256,
-  description: 'Doublestar glob: `**` across `/`, `*` and `?` within a segment, `{a,b}` alternatives',
-});
-
-const SelectorInput = Type.Object({ decoration: Decoration, pattern: Pattern }, Strict);
-const SelectorView = Type.Object({ decoration: Decoration, pattern: Type.String() });
 
 const NewRule = Type.Object(
   {
     repositories: Type.Optional(
-      Type.Object(
-        { decoration: Decoration, pattern: Pattern },
-        { ...Strict, description: 'Repository names without the project prefix; default: matching **' },
-      ),
+      SelectorInput('Repository names without the project prefix; default: matching **'),
     ),
-    tags: SelectorInput,
+    tags: SelectorInput(),
   },
   Strict,
 );

@@ -10,7 +10,7 @@ import {
 } from '../../../services/lifecycle/index.js';
 import type { ApiApp, RetentionApiContext } from '../context.js';
 import { denied, invalid, notFound } from '../errors.js';
-import { PageQuery, page, probe } from '../pagination.js';
+import { beforeId, PageQuery, page, probe } from '../pagination.js';
 import { projectActions } from '../permissions.js';
 import { errors, NoContent, ProjectName } from '../schemas/common.js';
 import { Policy, PolicyInput, Run, RunBody, RunDetail, RunParams } from '../schemas/retention.js';
@@ -39,15 +39,6 @@ function policyOf(body: Input): RetentionPolicyInput {
     if (err instanceof RuleError) throw invalid(err.message, { in: 'body', field: err.field });
     throw err;
   }
-}
-
-/** `last` of the history is a run id. */
-function beforeId(last: string | undefined): number | undefined {
-  if (last === undefined) return undefined;
-  const id = Number(last);
-  if (!Number.isSafeInteger(id) || id < 1)
-    throw invalid('last must be a run id', { in: 'querystring', field: 'last' });
-  return id;
 }
 
 export async function retentionRoutes(app: ApiApp, ctx: RetentionApiContext): Promise<void> {

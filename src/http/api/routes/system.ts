@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ApiApp, ApiContext, ApiSystem } from '../context.js';
-import { invalid } from '../errors.js';
-import { PageQuery, page, probe } from '../pagination.js';
+import { beforeId, PageQuery, page, probe } from '../pagination.js';
 import { requireAdmin } from '../permissions.js';
 import { errors } from '../schemas/common.js';
 import { GcRequest, GcRun, ScrubReport } from '../schemas/system.js';
@@ -9,15 +8,6 @@ import { GcRequest, GcRun, ScrubReport } from '../schemas/system.js';
 const tags = ['system'];
 
 type SystemApiContext = ApiContext & { system: ApiSystem };
-
-/** `last` of the history is a run id. */
-function beforeId(last: string | undefined): number | undefined {
-  if (last === undefined) return undefined;
-  const id = Number(last);
-  if (!Number.isSafeInteger(id) || id < 1)
-    throw invalid('last must be a run id', { in: 'querystring', field: 'last' });
-  return id;
-}
 
 /**
  * Garbage collection and scrub, for system administrators. Both run while the caller waits and

@@ -1,19 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { DateTime, Nullable, ProjectName, Strict } from './common.js';
-
-const Decoration = Type.Union([Type.Literal('matching'), Type.Literal('excluding')], {
-  description: 'Select the names matching the pattern, or those not matching it',
-});
-
-const Pattern = Type.String({
-  minLength: 1,
-  maxLength: 256,
-  description: 'Doublestar glob: `**` across `/`, `*` and `?` within a segment, `{a,b}` alternatives',
-});
-
-const SelectorInput = (description: string) =>
-  Type.Object({ decoration: Decoration, pattern: Pattern }, { ...Strict, description });
-const SelectorView = Type.Object({ decoration: Decoration, pattern: Type.String() });
+import { SelectorInput, SelectorView } from './selectors.js';
 
 const Kind = Type.Union(
   [
