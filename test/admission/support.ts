@@ -37,6 +37,8 @@ export function keySet(pems: string[], count?: number): Record<string, unknown> 
 
 export interface PolicyOptions {
   name?: string;
+  /** The rule's name (default `check`). */
+  rule?: string;
   action?: 'Enforce' | 'Audit';
   kinds?: string[];
   annotations?: Record<string, string>;
@@ -56,13 +58,31 @@ export function policyDoc(
       validationFailureAction: o.action ?? 'Enforce',
       rules: [
         {
-          name: 'check',
+          name: o.rule ?? 'check',
           match: o.match ?? { any: [{ resources: { kinds: o.kinds ?? ['Pod'] } }] },
           ...(o.exclude ? { exclude: o.exclude } : {}),
           verifyImages,
         },
       ],
     },
+  };
+}
+
+/** The same policy as the YAML file the server is configured with. */
+export function policyYaml(vi: Record<string, unknown>[], o: PolicyOptions = {}): string {
+  return stringify(policyDoc(vi, o));
+}
+
+/** A verifyImages entry trusting one public key (PEM) for `images`, with extra fields (attestations). */
+export function keyVerification(
+  images: string,
+  publicKey: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    imageReferences: [images],
+    attestors: [{ entries: [{ keys: { publicKeys: publicKey.trim() } }] }],
+    ...extra,
   };
 }
 

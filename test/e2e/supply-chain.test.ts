@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployment, deploymentReview } from '../admission/support.js';
+import { deployment, deploymentReview, keyVerification, policyYaml } from '../admission/support.js';
 import { until } from '../events/receiver.js';
 import { runCliCaptured, succeeded } from '../helpers/cli.js';
 import { hasBuildah, Podman } from '../helpers/podman.js';
@@ -13,36 +13,27 @@ const BUILD_TYPE = 'https://github.com/slsa-framework/slsa-github-generator/cont
 
 /** The seed's verify-slsa-provenance policy, corrected (key attestor, SLSA v1 type), scoped to `images`. */
 function policy(name: string, action: 'Enforce' | 'Audit', images: string, publicKey: string): string {
-  const key = publicKey
-    .trim()
-    .split('\n')
-    .map((l) => `                      ${l}`)
-    .join('\n');
-  return `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata:
-  name: ${name}
-spec:
-  validationFailureAction: ${action}
-  rules:
-    - name: check-signature-and-provenance
-      match:
-        any: [{ resources: { kinds: ["Pod"] } }]
-      verifyImages:
-        - imageReferences: ["${images}"]
-          attestors:
-            - entries:
-                - keys:
-                    publicKeys: |-
-${key}
-          attestations:
-            - type: https://slsa.dev/provenance/v1
-              conditions:
-                - all:
-                    - key: "{{ buildDefinition.buildType }}"
-                      operator: Equals
-                      value: "https://github.com/slsa-framework/*"
-`;
+  const attestations = [
+    {
+      type: 'https://slsa.dev/provenance/v1',
+      conditions: [
+        {
+          all: [
+            {
+              key: '{{ buildDefinition.buildType }}',
+              operator: 'Equals',
+              value: 'https://github.com/slsa-framework/*',
+            },
+          ],
+        },
+      ],
+    },
+  ];
+  return policyYaml([keyVerification(images, publicKey, { attestations })], {
+    name,
+    action,
+    rule: 'check-signature-and-provenance',
+  });
 }
 
 interface ReviewResponse {

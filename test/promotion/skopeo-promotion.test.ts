@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployment, deploymentReview } from '../admission/support.js';
+import { deployment, deploymentReview, keyVerification, policyYaml } from '../admission/support.js';
 import { recorded } from '../api/harness.js';
 import { hasSkopeo, Skopeo } from '../e2e/support/skopeo.js';
 import { makeTarImage } from '../e2e/support/tar-image.js';
@@ -15,32 +15,6 @@ const dialects = await availableDialects();
 const CREDS = `admin:${ADMIN_PASSWORD}`;
 const KEY_PASSWORD = 'release key password';
 const SLSA_V1 = 'https://slsa.dev/provenance/v1';
-
-function signedOnlyPolicy(publicKey: string): string {
-  const key = publicKey
-    .trim()
-    .split('\n')
-    .map((l) => `                      ${l}`)
-    .join('\n');
-  return `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata:
-  name: prod-signed
-spec:
-  validationFailureAction: Enforce
-  rules:
-    - name: signed-by-release-key
-      match:
-        any: [{ resources: { kinds: ["Pod"] } }]
-      verifyImages:
-        - imageReferences: ["registry.internal/prod/*"]
-          attestors:
-            - entries:
-                - keys:
-                    publicKeys: |-
-${key}
-`;
-}
 
 /**
  * The promotion workflow end to end with real skopeo: dev → staging (signature, SLSA provenance, QA
@@ -130,7 +104,13 @@ describe.skipIf(!hasSkopeo()).each(dialects)('promotion with skopeo (%s)', (dial
     await ok(['key', 'generate', '--output-key-prefix', join(dir, 'cosign')]);
     const pub = await readFile(join(dir, 'cosign.pub'), 'utf8');
     const policy = join(dir, 'policy.yaml');
-    await writeFile(policy, signedOnlyPolicy(pub));
+    await writeFile(
+      policy,
+      policyYaml([keyVerification('registry.internal/prod/*', pub)], {
+        name: 'prod-signed',
+        rule: 'signed-by-release-key',
+      }),
+    );
     server = await startTestServer({
       dialect,
       auth: 'token',

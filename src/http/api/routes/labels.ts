@@ -4,24 +4,13 @@ import { isRegistryError } from '../../../oci/errors.js';
 import type { ApiApp, LifecycleApiContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { projectActions } from '../permissions.js';
-import { errors, NoContent, ProjectName, Strict } from '../schemas/common.js';
+import { errors, NoContent, Strict } from '../schemas/common.js';
 import { LabelKey, Labels, LabelValue } from '../schemas/labels.js';
-import { RepositoryName, repositoryIn } from './repositories.js';
+import { ArtifactParams, repositoryIn } from './repositories.js';
 
 const tags = ['labels'];
 
-const Reference = Type.String({ minLength: 1, maxLength: 200, description: 'A digest or a tag' });
-const ArtifactParams = Type.Object({
-  project: ProjectName,
-  repository: RepositoryName,
-  reference: Reference,
-});
-const LabelParams = Type.Object({
-  project: ProjectName,
-  repository: RepositoryName,
-  reference: Reference,
-  key: LabelKey,
-});
+const LabelParams = Type.Composite([ArtifactParams, Type.Object({ key: LabelKey })]);
 
 export async function labelRoutes(app: ApiApp, ctx: LifecycleApiContext): Promise<void> {
   const { labels } = ctx.lifecycle;

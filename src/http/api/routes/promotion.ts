@@ -6,15 +6,9 @@ import { projectActions, requireAdmin } from '../permissions.js';
 import { errors, NoContent, ProjectName } from '../schemas/common.js';
 import { Approval, ApprovalInput, Gates, GatesInput, PromoteInput, Promotion } from '../schemas/promotion.js';
 import { conflicts, view } from './promotion-views.js';
-import { RepositoryName, repositoryIn } from './repositories.js';
+import { ArtifactParams, repositoryIn } from './repositories.js';
 
 const tags = ['promotion'];
-
-const ArtifactParams = Type.Object({
-  project: ProjectName,
-  repository: RepositoryName,
-  reference: Type.String({ minLength: 1, maxLength: 200, description: 'A digest or a tag' }),
-});
 
 /** Gates (set by the target project's admins), promotions into a project, and approvals of artifacts. */
 export async function promotionRoutes(app: ApiApp, ctx: PromotionApiContext): Promise<void> {

@@ -109,6 +109,13 @@ export const RepositoryName = Type.String({
 
 export const RepositoryParams = Type.Object({ project: ProjectName, repository: RepositoryName });
 
+/** An artifact of a repository in a path: by digest or by tag. */
+export const ArtifactParams = Type.Object({
+  project: ProjectName,
+  repository: RepositoryName,
+  reference: Type.String({ minLength: 1, maxLength: 200, description: 'A digest or a tag' }),
+});
+
 /** The repository named in a path: decoded (once more if double-encoded), valid, and in the project. */
 export function repositoryIn(project: string, raw: string): string {
   const name = /%2f/i.test(raw) ? decodeURIComponent(raw) : raw;

@@ -4,18 +4,12 @@ import { projectOf } from '../../../services/policy/project.js';
 import type { ApiApp, PromotionApiContext } from '../context.js';
 import { denied, invalid } from '../errors.js';
 import { isAdmin, projectActions, requireAdmin } from '../permissions.js';
-import { errors, NoContent, ProjectName } from '../schemas/common.js';
+import { errors, NoContent } from '../schemas/common.js';
 import { Revocation, Revoked, RevokeInput, Rollback, RollbackInput } from '../schemas/promotion.js';
 import { conflicts, view } from './promotion-views.js';
-import { RepositoryName, RepositoryParams, repositoryIn } from './repositories.js';
+import { ArtifactParams, RepositoryParams, repositoryIn } from './repositories.js';
 
 const tags = ['promotion'];
-
-const ArtifactParams = Type.Object({
-  project: ProjectName,
-  repository: RepositoryName,
-  reference: Type.String({ minLength: 1, maxLength: 200, description: 'A digest or a tag' }),
-});
 
 /** Rollback of a tag to a last-known-good digest, and registry-wide revocation of digests. */
 export async function revocationRoutes(app: ApiApp, ctx: PromotionApiContext): Promise<void> {
