@@ -31,6 +31,8 @@ export interface PromotionServiceOptions {
   checks?: readonly GateCheck[];
   /** Blobs above this size are copied in chunks (LocalImage). Default 16 MiB. */
   chunkSize?: number;
+  /** How long a repeated promotion waits for a concurrent one's copy to finish. Default 60 s. */
+  settleTimeoutMs?: number;
   onDecision?: (d: PromotionDecision) => void;
 }
 

@@ -57,7 +57,7 @@ export class Promoter {
     const repository = repositoryIn(req.target, src.path);
     if (repository === src.repository) throw invalid(`${repository} is already in project ${req.target}`);
     const done = await this.alreadyPromoted(repository, tag, digest);
-    if (done) return { promotion: done, created: false };
+    if (done) return { promotion: await this.settled(done), created: false };
     const results = await this.evaluate(src, digest, req.target, tag, gates);
     const source = `${src.repository}@${digest}`;
     const summary = { source, digest, target: req.target, repository, tag, gates: results };
@@ -72,7 +72,7 @@ export class Promoter {
       at: new Date(),
       gates: results,
     });
-    if (!claimed.created) return claimed;
+    if (!claimed.created) return { promotion: await this.settled(claimed.promotion), created: false };
     await this.produce(claimed.promotion, src.repository, manifest);
     this.decide('allow', repository, `promoted ${source} to ${repository}:${tag}`, summary);
     return claimed;
@@ -85,6 +85,29 @@ export class Promoter {
     const reason = `promotion of ${summary.source} to ${summary.repository}:${summary.tag} refused by ${names} — ${reasons}`;
     this.decide('deny', summary.repository, reason, summary);
     return new RegistryError('DENIED', reason, { detail: { policy: 'promotion', ...summary } });
+  }
+
+  /**
+   * A promotion another request may still be copying: answered only once its tag is there, so a
+   * caller told "already promoted" can pull it. Its claim gone meanwhile: that copy failed.
+   */
+  private async settled(p: Promotion): Promise<Promotion> {
+    const deadline = Date.now() + (this.o.settleTimeoutMs ?? 60_000);
+    for (;;) {
+      const tagged = await manifestOrAbsent(this.o.registry, p.repository, p.tag);
+      if (tagged?.digest === p.digest) return p;
+      if ((await this.o.store.promotionOf(p.repository, p.tag))?.id !== p.id)
+        throw new RegistryError(
+          'WHARF_ERR_UNAVAILABLE',
+          `a concurrent promotion to ${p.repository}:${p.tag} failed; try again`,
+        );
+      if (Date.now() >= deadline)
+        throw new RegistryError(
+          'WHARF_ERR_UNAVAILABLE',
+          `the promotion to ${p.repository}:${p.tag} is still copying; try again`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Copies and tags what a claimed promotion names; a failure forgets the claim. */
