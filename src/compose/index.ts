@@ -110,6 +110,7 @@ export async function composeWharf(o: WharfOptions): Promise<Wharf> {
     registry,
     eventing,
     trigger: pushTrigger,
+    secrets,
     log,
   });
   const promotion = composePromotion({ meta, registry, supplyChain, access, eventing, log });

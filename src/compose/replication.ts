@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadOrCreateKey } from '../adapters/key-file/index.js';
@@ -14,17 +15,31 @@ import {
 } from '../services/replication/index.js';
 import { SecretBox } from '../services/secrets/index.js';
 
-/** The key sealing endpoint credentials: `replication.secretKey`, else `<dataDir>/replication.key` (made once, 0600). */
-async function replicationKey(config: Config, dataDir: string): Promise<Buffer> {
+/**
+ * What seals endpoint credentials: `replication.secretKey` when set; else the data dir's one
+ * `secret.key` (shared with the proxy caches and robots; each use binds its own context), except on
+ * a data dir that already has the `replication.key` of earlier versions, which keeps opening what
+ * it sealed.
+ */
+async function replicationSealer(config: Config, dataDir: string, shared: SecretBox): Promise<SecretBox> {
   const configured = config.replication.secretKey;
   if (configured === '') {
-    return loadOrCreateKey(join(dataDir, 'replication.key'), SecretBox.KEY_BYTES, SecretBox.generateKey);
+    const legacy = join(dataDir, 'replication.key');
+    if (!(await exists(legacy))) return shared;
+    return new SecretBox(await loadOrCreateKey(legacy, SecretBox.KEY_BYTES, SecretBox.generateKey));
   }
   const key = Buffer.from(configured, 'base64');
   if (key.length !== SecretBox.KEY_BYTES || key.toString('base64') !== configured.replace(/\s/g, '')) {
     throw new ConfigError(`replication.secretKey must be the base64 of ${SecretBox.KEY_BYTES} bytes`);
   }
-  return key;
+  return new SecretBox(key);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -38,6 +53,8 @@ export function composeReplication(o: {
   registry: Registry;
   eventing: Eventing;
   trigger: PushTrigger;
+  /** The data dir's secret box (`secret.key`). */
+  secrets: SecretBox;
   log: Logger;
 }): Replication {
   let sealer: Promise<CredentialSealer> | undefined;
@@ -48,9 +65,9 @@ export function composeReplication(o: {
     jobs: o.eventing.jobs,
     log: o.log,
     trigger: o.trigger,
-    // Made on first use: a server that never stores credentials never writes a key file.
+    // Resolved on first use (a legacy replication.key is only looked for when credentials are sealed).
     sealer: () => {
-      sealer ??= replicationKey(config, o.dataDir).then((key) => new SecretBox(key));
+      sealer ??= replicationSealer(config, o.dataDir, o.secrets);
       return sealer;
     },
     labels: meta.labels,
