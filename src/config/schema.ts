@@ -82,7 +82,7 @@ export const ConfigSchema = Type.Object(
         secretKey: Type.String({
           default: '',
           description:
-            'base64 of 32 bytes sealing endpoint credentials (AES-256-GCM); empty: the data dir\'s secret.key (a replication.key left by earlier versions is still used). Replicas sharing a database need the same key',
+            "base64 of 32 bytes sealing endpoint credentials (AES-256-GCM); empty: the data dir's secret.key (a replication.key left by earlier versions is still used). Replicas sharing a database need the same key",
         }),
         chunkSizeBytes: Type.Integer({
           minimum: 65_536,
