@@ -78,7 +78,12 @@ export function composeRetention(o: {
   });
   return {
     service,
-    start: () => scheduler.start(),
+    start: () => {
+      service
+        .abandonStale()
+        .catch((err: unknown) => o.log.warn({ err }, 'interrupted retention runs not marked'));
+      scheduler.start();
+    },
     async stop() {
       await scheduler.stop();
       await service.close();

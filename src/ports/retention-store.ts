@@ -104,6 +104,10 @@ export interface RetentionStore {
     project: string,
     run: { trigger: RetentionTrigger; dryRun: boolean; startedAt: Date },
   ): Promise<number | undefined>;
+  /** Marks a running run alive at `at` (the run's process does, while it runs). */
+  beat(id: number, at: Date): Promise<void>;
+  /** Fails the runs still `running` whose last heartbeat is before `before` (interrupted); how many. */
+  abandon(before: Date, at: Date): Promise<number>;
   /** Records how a run ended, with its items (in plan order). */
   finishRun(id: number, result: RetentionRunResult, items: readonly RetentionItem[]): Promise<void>;
   /** A project's runs, newest first, ids below `before` when given. */

@@ -206,6 +206,32 @@ describe.each(dialects)('retention API, schedule and CLI (%s)', (dialect) => {
     expect((await s.call<unknown[]>(`${path('gone')}/runs`)).body).toEqual([]);
   });
 
+  it('shows a run whose server died as failed (interrupted), not running for ever', async () => {
+    const { retention } = s.api.wharf.meta;
+    // What a SIGKILL mid-run leaves: a `running` row nobody beats any more (its last beat 10 minutes ago).
+    const dead = await retention.startRun('team', {
+      trigger: 'manual',
+      dryRun: false,
+      startedAt: new Date(Date.now() - 600_000),
+    });
+    // A run in progress elsewhere (beating) is left alone.
+    const alive = await retention.startRun('team', {
+      trigger: 'manual',
+      dryRun: true,
+      startedAt: new Date(),
+    });
+    const next = await runRetention(s, 'team', true, ALICE);
+    const list = await s.call<RunDetail[]>(`${path('team')}/runs?n=5`, { as: ALICE });
+    const byId = new Map(list.body.map((r) => [r.id, r]));
+    expect(byId.get(next.id)).toMatchObject({ status: 'succeeded' });
+    expect(byId.get(dead ?? 0)).toMatchObject({
+      status: 'failed',
+      error: 'interrupted: the server running it stopped before it finished',
+    });
+    expect(byId.get(dead ?? 0)?.finishedAt).not.toBeNull();
+    expect(byId.get(alive ?? 0)).toMatchObject({ status: 'running' });
+  });
+
   it('wharf retention set, get, run, runs and delete; errors are one line', async () => {
     const repo = 'sched/cli';
     await s.api.push(repo, 'v1.0.0', small());

@@ -48,6 +48,9 @@ function toRun(project: string, r: Selectable<RetentionRunsTable>): RetentionRun
 }
 
 /** Retention policies and runs, keyed by project id so they go with their project (cascade). */
+/** Why a run whose heartbeat stopped is failed. */
+const INTERRUPTED = 'interrupted: the server running it stopped before it finished';
+
 export class SqlRetentionStore implements RetentionStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -113,6 +116,7 @@ export class SqlRetentionStore implements RetentionStore {
         status: 'running',
         started_at: run.startedAt.getTime(),
         finished_at: null,
+        heartbeat_at: run.startedAt.getTime(),
         tags_removed: 0,
         manifests_deleted: 0,
         retained: 0,
@@ -122,6 +126,25 @@ export class SqlRetentionStore implements RetentionStore {
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
+  }
+
+  async beat(id: number, at: Date): Promise<void> {
+    await this.db
+      .updateTable('retention_runs')
+      .set({ heartbeat_at: at.getTime() })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .execute();
+  }
+
+  async abandon(before: Date, at: Date): Promise<number> {
+    const r = await this.db
+      .updateTable('retention_runs')
+      .set({ status: 'failed', finished_at: at.getTime(), error: INTERRUPTED })
+      .where('status', '=', 'running')
+      .where('heartbeat_at', '<', before.getTime())
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 
   async finishRun(id: number, result: RetentionRunResult, items: readonly RetentionItem[]): Promise<void> {

@@ -24,6 +24,7 @@ export interface RetentionRunsTable {
   status: string;
   started_at: number;
   finished_at: number | null;
+  heartbeat_at: number | null;
   tags_removed: number;
   manifests_deleted: number;
   retained: number;

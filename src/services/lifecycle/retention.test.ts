@@ -50,6 +50,8 @@ function memoryStore(policy: RetentionPolicy): RetentionStore {
       });
       return id;
     },
+    beat: async () => undefined,
+    abandon: async () => 0,
     async finishRun(id: number, result: RetentionRunResult, items: readonly RetentionItem[]) {
       const run = runs.get(id);
       if (run) runs.set(id, { ...run, ...result, items: [...items] });

@@ -22,10 +22,9 @@ export interface RetentionServiceOptions {
   repositories: (project: string, page: { last?: string; n: number }) => Promise<string[]>;
   /** The tags pointing at a manifest now (checked before a delete by digest). */
   tagsOf: (repository: string, digest: Digest) => Promise<string[]>;
-  /** Deletes a tag (by tag) or a manifest (by digest) through the registry: admission hooks and events apply. */
   /**
-   * A tag, or a manifest by digest with exactly `expectTags` on it and, `unused`, listed by no index
-   * (else it refuses, deleting nothing).
+   * Deletes through the registry (admission hooks and events apply) a tag, or a manifest by digest
+   * with exactly `expectTags` on it and, `unused`, listed by no index (else it refuses, deleting nothing).
    */
   deleteReference: (
     repository: string,
@@ -43,6 +42,8 @@ export interface RetentionServiceOptions {
     deleted: number;
   }) => unknown;
   now?: () => Date;
+  /** How often a running run records that it is alive. Default 30 s; 4 missed beats: interrupted. */
+  heartbeatMs?: number;
 }
 
 /** A run that cannot start: the project does not exist. */
@@ -88,10 +89,24 @@ export class RetentionService {
     return items;
   }
 
+  /**
+   * Fails the runs whose process stopped beating (a crash, a kill) so the history does not show them
+   * running for ever; on any replica, at start and before each run. How many.
+   */
+  abandonStale(): Promise<number> {
+    const now = Date.now();
+    return this.o.store.abandon(new Date(now - 4 * this.heartbeatMs), new Date(now));
+  }
+
+  private get heartbeatMs(): number {
+    return this.o.heartbeatMs ?? 30_000;
+  }
+
   private async runNow(
     project: string,
     opts: { dryRun: boolean; trigger: RetentionTrigger },
   ): Promise<RetentionRunDetail> {
+    await this.abandonStale();
     const startedAt = new Date();
     const id = await this.o.store.startRun(project, {
       trigger: opts.trigger,
@@ -99,6 +114,10 @@ export class RetentionService {
       startedAt,
     });
     if (id === undefined) throw new RetentionProjectMissing(project);
+    const heartbeat = setInterval(() => {
+      this.o.store.beat(id, new Date()).catch(() => undefined); // a missed beat is retried by the next
+    }, this.heartbeatMs);
+    heartbeat.unref();
     let items: RetentionItem[] = [];
     let error: string | null = null;
     try {
@@ -107,6 +126,8 @@ export class RetentionService {
       items = opts.dryRun ? planned.map(asPlanned) : await this.execute(project, id, planned);
     } catch (err) {
       error = message(err);
+    } finally {
+      clearInterval(heartbeat);
     }
     const result = summarize(items, error);
     await this.o.store.finishRun(id, result, items);

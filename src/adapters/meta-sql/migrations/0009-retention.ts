@@ -34,6 +34,8 @@ export function retentionMigration(dialect: SqlDialect): Migration {
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('started_at', int64, (c) => c.notNull())
         .addColumn('finished_at', int64)
+        // Raised while the run goes on: a run whose heartbeat stopped was interrupted (a crash).
+        .addColumn('heartbeat_at', int64)
         .addColumn('tags_removed', int64, (c) => c.notNull().defaultTo(0))
         .addColumn('manifests_deleted', int64, (c) => c.notNull().defaultTo(0))
         .addColumn('retained', int64, (c) => c.notNull().defaultTo(0))
