@@ -2,7 +2,7 @@ export { GarbageCollector, type GarbageCollectorOptions, type GcRunOptions } fro
 export { GlobError, globMatches, globRegExp } from './glob.js';
 export { ImmutableTags, type ImmutableTagsOptions, type TagLock } from './immutability.js';
 export { PullTimes, type PullTimesOptions } from './pull-times.js';
-export { RetentionProjectMissing, RetentionService, type RetentionServiceOptions } from './retention.js';
+export { RetentionService, type RetentionServiceOptions } from './retention.js';
 export {
   type PlanContext,
   type PlannedItem,

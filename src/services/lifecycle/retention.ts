@@ -1,4 +1,5 @@
 import type { Digest } from '../../oci/digest.js';
+import { RegistryError } from '../../oci/errors.js';
 import type { ActivityStore, LabelStore } from '../../ports/lifecycle-store.js';
 import type {
   RetentionItem,
@@ -46,13 +47,9 @@ export interface RetentionServiceOptions {
   heartbeatMs?: number;
 }
 
-/** A run that cannot start: the project does not exist. */
-export class RetentionProjectMissing extends Error {
-  constructor(project: string) {
-    super(`project ${project} not found`);
-    this.name = 'RetentionProjectMissing';
-  }
-}
+/** A run that cannot start: the project does not exist (404, as the API says it). */
+const projectMissing = (project: string) =>
+  new RegistryError('WHARF_ERR_NOT_FOUND', 'project not found', { detail: { project } });
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -113,7 +110,7 @@ export class RetentionService {
       dryRun: opts.dryRun,
       startedAt,
     });
-    if (id === undefined) throw new RetentionProjectMissing(project);
+    if (id === undefined) throw projectMissing(project);
     const heartbeat = setInterval(() => {
       this.o.store.beat(id, new Date()).catch(() => undefined); // a missed beat is retried by the next
     }, this.heartbeatMs);
@@ -132,7 +129,7 @@ export class RetentionService {
     const result = summarize(items, error);
     await this.o.store.finishRun(id, result, items);
     const run = await this.o.store.run(project, id);
-    if (!run) throw new RetentionProjectMissing(project);
+    if (!run) throw projectMissing(project);
     return run;
   }
 

@@ -1,15 +1,8 @@
 import { RegistryError } from '../../oci/errors.js';
 
-/** A request that clashes with what is stored (a tag taken by another digest): the API's 409. */
-export class PromotionConflictError extends Error {
-  constructor(
-    message: string,
-    readonly detail: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'PromotionConflictError';
-  }
-}
+/** A request that clashes with what is stored (a tag taken by another digest): 409 with its detail. */
+export const conflict = (message: string, detail: Record<string, unknown> = {}) =>
+  new RegistryError('WHARF_ERR_CONFLICT', message, { detail });
 
 export const invalid = (message: string, detail: Record<string, unknown> = {}) =>
   new RegistryError('WHARF_ERR_REQUEST_INVALID', message, { detail });

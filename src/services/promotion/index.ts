@@ -1,5 +1,4 @@
 export type { PromotionDecision, PromotionServiceOptions } from './deps.js';
-export { PromotionConflictError } from './errors.js';
 export {
   builtInChecks,
   checkGates,

@@ -4,7 +4,7 @@ import type { GateResult, Promotion, PromotionGates } from '../../ports/promotio
 import { currentActor } from '../registry/tag-writes.js';
 import { LocalRepository } from '../replication/local.js';
 import { artifactOf, manifestOrAbsent, type PromotionServiceOptions } from './deps.js';
-import { invalid, PromotionConflictError } from './errors.js';
+import { conflict, invalid } from './errors.js';
 import { builtInChecks, evaluateGates, type GateInput, tagRefusal } from './gates.js';
 import { describeRevocation } from './revocations.js';
 import { isSemver } from './semver.js';
@@ -133,14 +133,11 @@ export class Promoter {
       const other = await this.o.store.promotionOf(p.repository, p.tag);
       if (!other) throw err;
       if (other.digest === p.digest) return { promotion: other, created: false };
-      throw new PromotionConflictError(
-        `tag ${p.tag} of ${p.repository} was just promoted from ${other.source}`,
-        {
-          repository: p.repository,
-          tag: p.tag,
-          digest: other.digest,
-        },
-      );
+      throw conflict(`tag ${p.tag} of ${p.repository} was just promoted from ${other.source}`, {
+        repository: p.repository,
+        tag: p.tag,
+        digest: other.digest,
+      });
     }
   }
 
@@ -151,7 +148,7 @@ export class Promoter {
     const current = earlier?.digest ?? (await manifestOrAbsent(this.o.registry, repository, tag))?.digest;
     if (current !== undefined && current !== digest) {
       const by = earlier ? ` (promoted from ${earlier.source} by ${earlier.actor.name})` : '';
-      throw new PromotionConflictError(`tag ${tag} of ${repository} already points at ${current}${by}`, {
+      throw conflict(`tag ${tag} of ${repository} already points at ${current}${by}`, {
         repository,
         tag,
         digest: current,

@@ -12,7 +12,7 @@ import { projectOf } from '../policy/project.js';
 import { currentActor } from '../registry/tag-writes.js';
 import { isCosignTag } from '../supplychain/artifacts.js';
 import { artifactOf, manifestOrAbsent, type PromotionServiceOptions } from './deps.js';
-import { invalid, notFound, PromotionConflictError } from './errors.js';
+import { conflict, invalid, notFound } from './errors.js';
 import { checkGates, isApprovalName } from './gates.js';
 import { type PromoteRequest, type PromoteResult, Promoter } from './promote.js';
 import { revokedError } from './revocations.js';
@@ -112,7 +112,7 @@ export class PromotionService {
     const held = (await this.o.store.tagsThatHeld(repo, digest)).filter((t) => !isCosignTag(t));
     const name = tag ?? this.onlyTag(repo, digest, held);
     if (!held.includes(name))
-      throw new PromotionConflictError(`digest ${digest} never was tag ${name} of ${repo}`, {
+      throw conflict(`digest ${digest} never was tag ${name} of ${repo}`, {
         repository: repo,
         tag: name,
         digest,
@@ -121,8 +121,7 @@ export class PromotionService {
     const revocation = await this.o.revoked.get(digest);
     if (revocation) throw revokedError(revocation, repo, 403);
     const m = await manifestOrAbsent(this.o.registry, repo, digest);
-    if (!m)
-      throw new PromotionConflictError(`${repo}@${digest} is no longer stored`, { repository: repo, digest });
+    if (!m) throw conflict(`${repo}@${digest} is no longer stored`, { repository: repo, digest });
     const from = (await manifestOrAbsent(this.o.registry, repo, name))?.digest ?? null;
     if (from !== digest) await this.o.registry.manifests.put(repo, name, m.mediaType, m.body);
     const result = { repository: repo, tag: name, from, to: digest };
@@ -141,7 +140,7 @@ export class PromotionService {
     const candidates = held.filter((t) => !t.startsWith('revoked-'));
     if (candidates.length === 1 && candidates[0] !== undefined) return candidates[0];
     if (candidates.length === 0)
-      throw new PromotionConflictError(`digest ${digest} never was a tag of ${repo}`, {
+      throw conflict(`digest ${digest} never was a tag of ${repo}`, {
         repository: repo,
         digest,
       });

@@ -5,7 +5,7 @@ import { denied, notFound } from '../errors.js';
 import { projectActions, requireAdmin } from '../permissions.js';
 import { errors, NoContent, ProjectName } from '../schemas/common.js';
 import { Approval, ApprovalInput, Gates, GatesInput, PromoteInput, Promotion } from '../schemas/promotion.js';
-import { conflicts, view } from './promotion-views.js';
+import { view } from './promotion-views.js';
 import { ArtifactParams, repositoryIn } from './repositories.js';
 
 const tags = ['promotion'];
@@ -84,13 +84,11 @@ export async function promotionRoutes(app: ApiApp, ctx: PromotionApiContext): Pr
       const src = parseSource(req.body.source);
       await projectActions(ctx.access, principal, src.project, 'pull');
       await projectActions(ctx.access, principal, project, 'push');
-      const r = await conflicts(
-        service.promote({
-          target: project,
-          source: req.body.source,
-          ...(req.body.tag ? { tag: req.body.tag } : {}),
-        }),
-      );
+      const r = await service.promote({
+        target: project,
+        source: req.body.source,
+        ...(req.body.tag ? { tag: req.body.tag } : {}),
+      });
       return reply.code(r.created ? 201 : 200).send(view(r.promotion));
     },
   );

@@ -3,11 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Selector } from '../../../ports/lifecycle-store.js';
 import type { RetentionPolicyInput, RetentionRule } from '../../../ports/retention-store.js';
 import { principalName } from '../../../services/access/principal.js';
-import {
-  checkRetentionPolicy,
-  RetentionProjectMissing,
-  RuleError,
-} from '../../../services/lifecycle/index.js';
+import { checkRetentionPolicy, RuleError } from '../../../services/lifecycle/index.js';
 import type { ApiApp, RetentionApiContext } from '../context.js';
 import { denied, invalid, notFound } from '../errors.js';
 import { beforeId, PageQuery, page, probe } from '../pagination.js';
@@ -135,13 +131,8 @@ export async function retentionRoutes(app: ApiApp, ctx: RetentionApiContext): Pr
       const { project } = req.params;
       await projectActions(ctx.access, ctx.principal(req), project, 'manage');
       if (!(await store.get(project))) throw notFound('retention policy', { project });
-      try {
-        const run = await service.run(project, { dryRun: req.body.dryRun === true, trigger: 'manual' });
-        return reply.code(201).send(run);
-      } catch (err) {
-        if (err instanceof RetentionProjectMissing) throw notFound('project', { project });
-        throw err;
-      }
+      const run = await service.run(project, { dryRun: req.body.dryRun === true, trigger: 'manual' });
+      return reply.code(201).send(run);
     },
   );
 

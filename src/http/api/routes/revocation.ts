@@ -6,7 +6,7 @@ import { denied, invalid } from '../errors.js';
 import { isAdmin, projectActions, requireAdmin } from '../permissions.js';
 import { errors, NoContent } from '../schemas/common.js';
 import { Revocation, Revoked, RevokeInput, Rollback, RollbackInput } from '../schemas/promotion.js';
-import { conflicts, view } from './promotion-views.js';
+import { view } from './promotion-views.js';
 import { ArtifactParams, RepositoryParams, repositoryIn } from './repositories.js';
 
 const tags = ['promotion'];
@@ -35,7 +35,7 @@ export async function revocationRoutes(app: ApiApp, ctx: PromotionApiContext): P
       await projectActions(ctx.access, ctx.principal(req), project, 'push');
       const digest = tryParseDigest(req.body.digest);
       if (!digest) throw invalid('invalid digest', { field: 'digest' });
-      return conflicts(service.rollback(name, digest, req.body.tag));
+      return service.rollback(name, digest, req.body.tag);
     },
   );
 
