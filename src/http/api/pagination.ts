@@ -50,11 +50,17 @@ export function page<T>(
   return kept;
 }
 
-/** `last` of a run history (GC, retention) is a run id: the page holds the runs before it. */
+/**
+ * `last` of a newest-first history (runs, executions, deliveries, tag history) is the id of the
+ * previous page's last entry: the page holds the entries before it. Anything else is a 400.
+ */
 export function beforeId(last: string | undefined): number | undefined {
   if (last === undefined) return undefined;
   const id = Number(last);
   if (!Number.isSafeInteger(id) || id < 1)
-    throw invalid('last must be a run id', { in: 'querystring', field: 'last' });
+    throw invalid('last must be the id of the previous page’s last entry', {
+      in: 'querystring',
+      field: 'last',
+    });
   return id;
 }

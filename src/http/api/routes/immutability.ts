@@ -4,7 +4,7 @@ import { checkSelector, MAX_RULES, RuleError } from '../../../services/lifecycle
 import type { ApiApp, LifecycleApiContext } from '../context.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { projectActions } from '../permissions.js';
-import { DateTime, errors, NoContent, ProjectName, Strict } from '../schemas/common.js';
+import { DateTime, errors, IdParam, NoContent, ProjectName, Strict } from '../schemas/common.js';
 import { SelectorInput, SelectorView } from '../schemas/selectors.js';
 
 const tags = ['immutability'];
@@ -30,7 +30,7 @@ const Rule = Type.Object(
   { title: 'ImmutabilityRule' },
 );
 
-const RuleParams = Type.Object({ project: ProjectName, id: Type.Integer({ minimum: 1 }) });
+const RuleParams = Type.Object({ project: ProjectName, id: IdParam });
 
 /** The stored selector: checked (characters, glob syntax), else 400 naming the field. */
 function selector(field: 'repositories' | 'tags', s: Selector): Selector {

@@ -3,7 +3,7 @@ import { parseSource } from '../../../services/promotion/index.js';
 import type { ApiApp, PromotionApiContext } from '../context.js';
 import { denied, notFound } from '../errors.js';
 import { projectActions, requireAdmin } from '../permissions.js';
-import { errors, NoContent, ProjectName } from '../schemas/common.js';
+import { errors, IdParam, NoContent, ProjectName } from '../schemas/common.js';
 import { Approval, ApprovalInput, Gates, GatesInput, PromoteInput, Promotion } from '../schemas/promotion.js';
 import { view } from './promotion-views.js';
 import { ArtifactParams, repositoryIn } from './repositories.js';
@@ -120,7 +120,7 @@ export async function promotionRoutes(app: ApiApp, ctx: PromotionApiContext): Pr
         summary:
           'Lift the lock of a promoted tag, so it may move or be deleted again (system administrators)',
         tags,
-        params: Type.Object({ project: ProjectName, id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ project: ProjectName, id: IdParam }),
         response: { 204: NoContent, ...errors(403, 404) },
       },
     },

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ApiApp, ReplicationApiContext } from '../context.js';
-import { page, probe } from '../pagination.js';
+import { beforeId, page, probe } from '../pagination.js';
 import { requireAdmin } from '../permissions.js';
 import { errors, NoContent } from '../schemas/common.js';
 import {
@@ -145,10 +145,11 @@ async function executionRoutes(app: ApiApp, ctx: ReplicationApiContext): Promise
     async (req, reply) => {
       requireAdmin(ctx.principal(req));
       const { n, last } = probe(req.query);
+      const before = beforeId(last);
       const list = await r.executions({
         limit: n,
         ...(req.query.policy !== undefined ? { policyId: req.query.policy } : {}),
-        ...(last !== undefined ? { before: Number(last) } : {}),
+        ...(before === undefined ? {} : { before }),
       });
       return page(req, reply, req.query, list, (e) => String(e.id));
     },

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { ApiApp, LifecycleApiContext } from '../context.js';
-import { invalid, notFound } from '../errors.js';
-import { PageQuery, page, probe } from '../pagination.js';
+import { notFound } from '../errors.js';
+import { beforeId, PageQuery, page, probe } from '../pagination.js';
 import { projectActions } from '../permissions.js';
 import { DateTime, errors, Nullable, ProjectName } from '../schemas/common.js';
 import { RepositoryName, repositoryIn } from './repositories.js';
@@ -47,9 +47,7 @@ export async function tagHistoryRoutes(app: ApiApp, ctx: LifecycleApiContext): P
       const name = repositoryIn(project, req.params.repository);
       await projectActions(ctx.access, ctx.principal(req), project, 'pull');
       const { n, last } = probe(req.query);
-      const before = last === undefined ? undefined : Number(last);
-      if (before !== undefined && !Number.isSafeInteger(before))
-        throw invalid('last must be the id of a history entry', { field: 'last' });
+      const before = beforeId(last);
       const entries = await ctx.lifecycle.tagHistory.history(name, tag, {
         n,
         ...(before === undefined ? {} : { before }),

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { WebhookView } from '../../../services/events/index.js';
 import type { ApiApp, EventsApiContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { PageQuery, page, probe } from '../pagination.js';
+import { beforeId, PageQuery, page, probe } from '../pagination.js';
 import { projectActions } from '../permissions.js';
 import { ProjectParams } from '../schemas/access.js';
 import { errors, NoContent } from '../schemas/common.js';
@@ -152,9 +152,10 @@ async function itemRoutes(app: ApiApp, ctx: EventsApiContext): Promise<void> {
     async (req, reply) => {
       const hook = await webhookOf(ctx, req, req.params);
       const { n, last } = probe(req.query);
+      const before = beforeId(last);
       const deliveries = await ctx.events.webhooks.deliveries(hook.id, {
         limit: n,
-        ...(last === undefined ? {} : { before: Number(last) }),
+        ...(before === undefined ? {} : { before }),
       });
       return page(req, reply, req.query, deliveries, (d) => String(d.id));
     },

@@ -60,6 +60,12 @@ export function errors(...statuses: ErrorStatus[]): Record<number, TSchema> {
 
 export const NoContent = Type.Null({ description: 'Done' });
 
+/**
+ * A stored row's id in a path: positive and within a 32-bit integer, so an absurd id is a 400 from
+ * validation and never reaches the database (where it would overflow the column).
+ */
+export const IdParam = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+
 export const ProjectName = Type.String({
   pattern: '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$',
   maxLength: 255,

@@ -2,7 +2,7 @@ import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
 import type { DeliveryStatus, WebhookFormat } from '../../../ports/event-store.js';
 import { type ActorKind, EVENT_TYPES, type Outcome } from '../../../services/events/index.js';
 import { DEFAULT_PAGE, MAX_PAGE } from '../pagination.js';
-import { DateTime, DateTimeInput, Nullable, ProjectName, Strict } from './common.js';
+import { DateTime, DateTimeInput, IdParam, Nullable, ProjectName, Strict } from './common.js';
 
 type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
 
@@ -137,7 +137,7 @@ export const WebhookPatch = Type.Object(
 
 export const WebhookParams = Type.Object({
   project: ProjectName,
-  id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  id: IdParam,
 });
 
 export const Delivery = Type.Object(

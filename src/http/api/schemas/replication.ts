@@ -1,6 +1,6 @@
 import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
 import { DEFAULT_PAGE, MAX_PAGE } from '../pagination.js';
-import { DateTime, Nullable, ProjectName, Strict } from './common.js';
+import { DateTime, IdParam, Nullable, ProjectName, Strict } from './common.js';
 
 type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
 
@@ -150,7 +150,7 @@ export const Policy = Type.Object(
   { title: 'ReplicationPolicy' },
 );
 
-export const PolicyParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+export const PolicyParams = Type.Object({ id: IdParam });
 
 export const RunBody = Type.Object(
   { dryRun: Type.Optional(Type.Boolean({ description: 'List what a run would copy; copy nothing' })) },
@@ -216,7 +216,7 @@ export const ExecutionDetail = Type.Object(
 );
 
 export const ExecutionQuery = Type.Object({
-  policy: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'A policy id' })),
+  policy: Type.Optional({ ...IdParam, description: 'A policy id' }),
   n: Type.Optional(
     Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: 'Page size' }),
   ),

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Nullable, ProjectName, Strict } from './common.js';
+import { DateTime, IdParam, Nullable, ProjectName, Strict } from './common.js';
 import { SelectorInput, SelectorView } from './selectors.js';
 
 const Kind = Type.Union(
@@ -127,4 +127,4 @@ export const RunBody = Type.Object(
   { ...Strict, description: 'Run now (an empty body is a real run)' },
 );
 
-export const RunParams = Type.Object({ project: ProjectName, id: Type.Integer({ minimum: 1 }) });
+export const RunParams = Type.Object({ project: ProjectName, id: IdParam });
