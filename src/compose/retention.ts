@@ -36,10 +36,6 @@ export function composeRetention(o: {
     labels: meta.labels,
     repositories: async (project, page) =>
       (await meta.catalog.repositories(project, page)).map((r) => r.name),
-    tagsOf: async (repository, digest) => {
-      const repo = await meta.repos.get(repository);
-      return repo ? meta.tags.pointingAt(repo.id, digest) : [];
-    },
     deleteReference: (repository, reference, opts) => registry.manifests.delete(repository, reference, opts),
     immutable: (repository, tag) => o.immutable.frozen(repository, tag),
     onChanged: (c) =>

@@ -62,37 +62,44 @@ function memoryStore(policy: RetentionPolicy): RetentionStore {
   };
 }
 
+/** A service over `artifacts` of `p/app` with one latestPushed rule keeping 1; deletes go to `del`. */
+function serviceOver(
+  artifacts: ArtifactTimes[],
+  rule: { tags: string; untagged: boolean },
+  del: (ref: string, o?: { expectTags?: readonly string[] }) => Promise<void>,
+): RetentionService {
+  return new RetentionService({
+    store: memoryStore({
+      project: 'p',
+      rules: [
+        {
+          kind: 'latestPushed',
+          n: 1,
+          repositories: { decoration: 'matching', pattern: '**' },
+          tags: { decoration: 'matching', pattern: rule.tags },
+          untagged: rule.untagged,
+        },
+      ],
+      schedule: null,
+      enabled: true,
+      updatedAt: NOW,
+    }),
+    activity: { artifacts: async () => artifacts },
+    labels: { find: async () => [] },
+    repositories: async (_p, page) => (page.last === undefined ? ['p/app'] : []),
+    deleteReference: (_repo, ref, o) => del(ref, o),
+    immutable: async () => undefined,
+    now: () => NOW,
+  });
+}
+
 describe('RetentionService', () => {
   it('records a refused delete as failed with its message, skips what follows it, and goes on', async () => {
     const artifacts = [art(1, ['v1']), art(2, ['v2']), art(3, []), art(4, [], d(2)), art(5, ['v5'])];
     const deleted: string[] = [];
-    const service = new RetentionService({
-      store: memoryStore({
-        project: 'p',
-        rules: [
-          {
-            kind: 'latestPushed',
-            n: 1,
-            repositories: { decoration: 'matching', pattern: '**' },
-            tags: { decoration: 'matching', pattern: '**' },
-            untagged: true,
-          },
-        ],
-        schedule: null,
-        enabled: true,
-        updatedAt: NOW,
-      }),
-      activity: { artifacts: async () => artifacts },
-      labels: { find: async () => [] },
-      repositories: async (_p, page) => (page.last === undefined ? ['p/app'] : []),
-      tagsOf: async (_repo, digest) =>
-        artifacts.find((a) => a.digest === digest)?.tags.map((t) => t.name) ?? [],
-      deleteReference: async (_repo, ref) => {
-        if (ref === d(2)) throw new Error('tag v2 of p/app is immutable');
-        deleted.push(ref);
-      },
-      immutable: async () => undefined,
-      now: () => NOW,
+    const service = serviceOver(artifacts, { tags: '**', untagged: true }, async (ref) => {
+      if (ref === d(2)) throw new Error('tag v2 of p/app is immutable');
+      deleted.push(ref);
     });
     const run = await service.run('p', { dryRun: false, trigger: 'manual' });
     expect(run.items.map((i) => [i.digest, i.action, i.outcome, i.error])).toEqual([
@@ -112,38 +119,22 @@ describe('RetentionService', () => {
     });
   });
 
-  it('does not delete a manifest whose tags changed since the plan', async () => {
-    const artifacts = [art(1, ['v1']), art(2, ['v2'])];
-    const service = new RetentionService({
-      store: memoryStore({
-        project: 'p',
-        rules: [
-          {
-            kind: 'latestPushed',
-            n: 1,
-            repositories: { decoration: 'matching', pattern: '**' },
-            tags: { decoration: 'matching', pattern: 'v*' },
-            untagged: false,
-          },
-        ],
-        schedule: null,
-        enabled: true,
-        updatedAt: NOW,
-      }),
-      activity: { artifacts: async () => artifacts },
-      labels: { find: async () => [] },
-      repositories: async (_p, page) => (page.last === undefined ? ['p/app'] : []),
-      tagsOf: async () => ['prod', 'v2'],
-      deleteReference: async () => {
-        throw new Error('must not be called');
+  it('deletes a manifest by digest with the tags it planned for, and records the registry refusing', async () => {
+    const asked: unknown[] = [];
+    const service = serviceOver(
+      [art(1, ['v1']), art(2, ['v2'])],
+      { tags: 'v*', untagged: false },
+      async (ref, o) => {
+        asked.push([ref, o]);
+        throw new Error(`the tags of ${ref} changed (now: prod, v2)`);
       },
-      immutable: async () => undefined,
-    });
+    );
     const run = await service.run('p', { dryRun: false, trigger: 'manual' });
+    expect(asked).toEqual([[d(2), { expectTags: ['v2'], unused: true }]]);
     expect(run.items[1]).toMatchObject({
       digest: d(2),
       outcome: 'failed',
-      error: 'its tags changed since the run was planned (now: prod, v2)',
+      error: `the tags of ${d(2)} changed (now: prod, v2)`,
     });
     expect(run.status).toBe('failed');
   });
