@@ -177,6 +177,8 @@ describe.each(dialects)('promotion, rollback and revocation over HTTP (%s)', (di
       expect(list.status).toBe(200);
       expect(list.body).toHaveLength(1);
       expect((await s.call(`${artifactPath('dev/app', 'nope')}/approvals`)).status).toBe(404);
+      // Even a system admin cannot approve for a project that does not exist.
+      expect((await approve('qa-signoff', ADMIN, 'no-such-env')).status).toBe(404);
     });
 
     it('promotes once signed, attested and approved: the artifact and its attachments are copied', async () => {

@@ -152,6 +152,8 @@ export async function promotionRoutes(app: ApiApp, ctx: PromotionApiContext): Pr
       const principal = ctx.principal(req);
       await projectActions(ctx.access, principal, project, 'pull');
       const { target } = req.body;
+      // System admins may act on projects not created yet; an approval needs a real target.
+      if (!(await ctx.access.projects.get(target))) throw notFound('project', { project: target });
       const onTarget = await projectActions(ctx.access, principal, target);
       if (principal.kind !== 'user' || !onTarget.includes('delete'))
         throw denied(
